@@ -1,0 +1,43 @@
+# kentops — the verbs people need. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+SITE ?= demo
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help bootstrap deps-system demo test lint bench lab-up lab-down clean
+
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+bootstrap: ## Install uv (with pip) when missing, then the locked Python packages.
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+deps-system: ## As root: the Debian packages the lab and the validators need.
+	@scripts/install-system-deps
+
+demo: bootstrap deps-system ## The main job: audit the demo municipality against the local lab.
+	@$(RUN) kentops demo inventories/$(SITE)
+
+test: bootstrap deps-system ## The whole test suite (unit, golden, lab).
+	@$(RUN) pytest -n 2 --dist loadgroup -q
+
+lint: bootstrap ## ruff, mypy --strict, yamllint, ansible-lint.
+	$(RUN) ruff check src tests filter_plugins benchmarks
+	$(RUN) ruff format --check src tests filter_plugins benchmarks
+	$(RUN) mypy
+	$(RUN) yamllint -s .
+	@if [ -d roles ] && ls roles/*/tasks >/dev/null 2>&1; then $(RUN) ansible-lint --profile production; fi
+
+bench: bootstrap ## Benchmarks (figures go to benchmarks/README.md).
+	@$(RUN) python benchmarks/run.py
+
+lab-up: bootstrap deps-system ## Start the local lab for inventories/$(SITE).
+	@$(RUN) kentops lab up inventories/$(SITE)
+
+lab-down: bootstrap ## Stop the local lab and remove everything it made.
+	@$(RUN) kentops lab down
+
+clean: ## Remove generated files (build/, reports/, var/).
+	rm -rf build reports var .lab
