@@ -1,0 +1,3 @@
+"""kentops: infrastructure as code and compliance for a municipal IT directorate."""
+
+__version__ = "0.1.0"
