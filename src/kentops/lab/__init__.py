@@ -1,0 +1,1 @@
+"""Local simulated devices and hosts for the kentops lab."""
