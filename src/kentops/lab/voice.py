@@ -453,6 +453,17 @@ class _ProvisioningHandler(BaseHTTPRequestHandler):
         self._answer(HTTPStatus.OK, file.read_bytes(), file, head=head)
 
     def _answer(self, status: int, body: bytes, file: Path | None, *, head: bool) -> None:
+        server = self.server
+        assert isinstance(server, _ProvisioningHTTPServer)
+        # Logged before the answer leaves, so a client that has its answer finds it logged.
+        server.owner.record(
+            client=self.client_address[0],
+            method=self.command,
+            path=self.path,
+            status=status,
+            user_agent=self.headers.get("User-Agent"),
+            bytes_sent=0 if head else len(body),
+        )
         self.send_response(status)
         if file is None:
             content_type = "text/plain; charset=utf-8"
@@ -465,16 +476,6 @@ class _ProvisioningHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
-        server = self.server
-        assert isinstance(server, _ProvisioningHTTPServer)
-        server.owner.record(
-            client=self.client_address[0],
-            method=self.command,
-            path=self.path,
-            status=status,
-            user_agent=self.headers.get("User-Agent"),
-            bytes_sent=0 if head else len(body),
-        )
 
 
 class ProvisioningServer:
