@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - depends on the platform build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PathKey = tuple[str | int, ...]
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,49 @@ class SourceDocument:
     file: Path
     data: Any
     lines: dict[PathKey, int] = field(default_factory=dict)
+    has_lines: bool = True
 
     def line_of(self, path: PathKey) -> int:
         """Line of the deepest known ancestor of ``path`` (1-based)."""
+        if not self.has_lines:  # read fast at first: find the lines now, once
+            self.lines = load_yaml(self.file)[0].lines
+            self.has_lines = True
         for cut in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:cut]))
             if line is not None:
                 return line
         return 1
+
+
+class _DuplicateKeyError(Exception):
+    """A mapping repeats a key: the slow path with lines reports where."""
+
+
+class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The C loader with cached scalar resolution and duplicate-key detection, no lines."""
+
+    _resolved: ClassVar[dict[str, str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = self._resolved.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._resolved) < 200_000:
+                    self._resolved[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        keys = [k.value for k, _ in node.value]
+        if len(set(keys)) != len(keys) or any(
+            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
+        ):
+            raise _DuplicateKeyError
+        return super().construct_mapping(node, deep=deep)
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:map", _FastLoader.construct_mapping)
 
 
 class _Builder:
@@ -98,7 +134,7 @@ class _Builder:
                         "write the keys out; the inventory avoids cleverness",
                     )
                     continue
-                key = self.constructor.construct_object(key_node, deep=True)
+                key = self.scalar(key_node)
                 line = key_node.start_mark.line + 1
                 if not isinstance(key, str | int):
                     self._issue(
@@ -124,16 +160,33 @@ class _Builder:
                 self.doc.lines[(*path, index)] = item.start_mark.line + 1
                 items.append(self.build(item, (*path, index)))
             return items
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR_TAG:  # most values: skip the generic constructor
+            return node.value
         return self.constructor.construct_object(node, deep=True)
 
     def _issue(self, node: yaml.Node, message: str, fix: str) -> None:
         self.issues.append(Problem(self.doc.file, node.start_mark.line + 1, message, fix))
 
 
-def load_yaml(file: Path, text: str | None = None) -> tuple[SourceDocument, list[Problem]]:
-    """Read one YAML file; return the document and the problems found in its text."""
+def load_yaml(
+    file: Path, text: str | None = None, lines: bool = True
+) -> tuple[SourceDocument, list[Problem]]:
+    """Read one YAML file; return the document and the problems found in its text.
+
+    With ``lines=False`` the data is read fast and no line is recorded; a file with a
+    problem in its text is always read again with lines, so problems keep their line.
+    """
     if text is None:
         text = file.read_text(encoding="utf-8")
+    if not lines and "\t" not in text:
+        try:
+            data = yaml.load(text, Loader=_FastLoader)
+            return SourceDocument(file=file, data={} if data is None else data, has_lines=False), []
+        except (_DuplicateKeyError, yaml.YAMLError):
+            pass  # read again below, with lines, to say where
     doc = SourceDocument(file=file, data=None)
     issues: list[Problem] = []
     for number, raw in enumerate(text.splitlines(), start=1):

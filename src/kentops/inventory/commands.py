@@ -34,8 +34,13 @@ def load_or_exit(path: Path, as_json: bool = False) -> LoadedInventory:
 
 def report_invalid(exc: InvalidInput, as_json: bool = False) -> None:
     if as_json:
-        print(json.dumps({"valid": False, "problems": [p.as_dict() for p in exc.problems]},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"valid": False, "problems": [p.as_dict() for p in exc.problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for problem in exc.problems:
         err_console.print(str(problem), markup=False, highlight=False)
@@ -71,8 +76,10 @@ def validate(inventory: InventoryArg, as_json: JsonOpt = False) -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
     inv = loaded.inventory
-    table = Table(title=f"{inv.site.name}: {data['assets']} assets, {data['buildings']} buildings,"
-                        f" {data['vlans']} VLANs")
+    table = Table(
+        title=f"{inv.site.name}: {data['assets']} assets, {data['buildings']} buildings,"
+        f" {data['vlans']} VLANs"
+    )
     table.add_column("kind")
     for building in inv.buildings:
         table.add_column(building.id, justify="right")
@@ -116,8 +123,10 @@ def list_assets(
         err_console.print(f"unknown kind(s): {', '.join(unknown)}; use: {', '.join(ASSET_BY_KIND)}")
         raise typer.Exit(2)
     rows = [
-        _row(a, loaded) for a in loaded.inventory.assets()
-        if (not kind or a.kind in kind) and (not building or a.building in building)
+        _row(a, loaded)
+        for a in loaded.inventory.assets()
+        if (not kind or a.kind in kind)
+        and (not building or a.building in building)
         and (not unit or a.unit in unit)
     ]
     if as_json:
@@ -127,8 +136,21 @@ def list_assets(
     for column in ("id", "kind", "building", "unit", "address", "vendor", "model", "os_version"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*(row[c] for c in ("id", "kind", "building", "unit", "address", "vendor",
-                                         "model", "os_version")))
+        table.add_row(
+            *(
+                row[c]
+                for c in (
+                    "id",
+                    "kind",
+                    "building",
+                    "unit",
+                    "address",
+                    "vendor",
+                    "model",
+                    "os_version",
+                )
+            )
+        )
     console.print(table)
 
 

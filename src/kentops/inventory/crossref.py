@@ -162,17 +162,20 @@ class _Checker:
                 )
             else:
                 names[name_key] = vlan.id
-        # overlapping subnets: sorted by start, a subnet overlaps the one before it if that one
-        # reaches past its start
+        # Overlapping subnets: sorted by start, a subnet overlaps the widest one before it if
+        # that one reaches past its start. Each pair is reported once, at the VLAN written
+        # later (usually the one just added).
         reach: tuple[int, int] | None = None  # (broadcast as int, index)
         for subnet, index in ordered:
             if reach is not None and int(subnet.network_address) <= reach[0]:
-                other = self.inv.vlans[reach[1]]
+                first, later = sorted((reach[1], index))
+                other = self.inv.vlans[first]
+                here = self.inv.vlans[later]
                 self.add(
-                    self.loaded.origin("vlans", index),
+                    self.loaded.origin("vlans", later),
                     ("subnet",),
-                    f"VLAN '{self.inv.vlans[index].id}'",
-                    f"subnet {subnet} overlaps {other.subnet} of VLAN '{other.id}'",
+                    f"VLAN '{here.id}'",
+                    f"subnet {here.subnet} overlaps {other.subnet} of VLAN '{other.id}'",
                     "give each VLAN its own, non-overlapping subnet",
                 )
             if reach is None or int(subnet.broadcast_address) > reach[0]:
@@ -454,8 +457,13 @@ class _Checker:
                     )
             extensions[pbx.id] = numbers
             if pbx.host is not None and not isinstance(self.assets.get(pbx.host), m.Server):
-                self.add(origin, ("host",), _subject(pbx), f"unknown host server '{pbx.host}'",
-                         "name the server the PBX runs on")
+                self.add(
+                    origin,
+                    ("host",),
+                    _subject(pbx),
+                    f"unknown host server '{pbx.host}'",
+                    "name the server the PBX runs on",
+                )
         taken: dict[tuple[str, str], str] = {}
         for phone, (_, origin) in zip(self.inv.phones, self.objects("phones"), strict=True):
             subject = _subject(phone)

@@ -167,8 +167,18 @@ def _validate_items(
 
 
 def load_inventory(root: Path | str) -> LoadedInventory:
-    """Load and fully validate an inventory folder; raise InvalidInput with every problem."""
-    root = Path(root)
+    """Load and fully validate an inventory folder; raise InvalidInput with every problem.
+
+    A valid inventory is read once, fast, without line numbers; when anything is wrong it is
+    read again with lines so that every problem names its line.
+    """
+    try:
+        return _load(Path(root), lines=False)
+    except InvalidInput:
+        return _load(Path(root), lines=True)
+
+
+def _load(root: Path, lines: bool) -> LoadedInventory:
     problems: list[Problem] = []
     docs: list[SourceDocument] = []
     files = inventory_files(root)
@@ -184,7 +194,7 @@ def load_inventory(root: Path | str) -> LoadedInventory:
             ]
         )
     for file in files:
-        doc, issues = load_yaml(file)
+        doc, issues = load_yaml(file, lines=lines)
         problems.extend(issues)
         if not issues:
             docs.append(doc)
@@ -203,13 +213,12 @@ def load_inventory(root: Path | str) -> LoadedInventory:
             )
             continue
         for key, value in doc.data.items():
-            line = doc.line_of((key,))
             if key == "site":
                 if site_raw is not None:
                     problems.append(
                         Problem(
                             doc.file,
-                            line,
+                            doc.line_of((key,)),
                             "'site' is defined twice",
                             f"keep one; the first is in {site_raw[1].doc.file.name}",
                         )
@@ -223,7 +232,7 @@ def load_inventory(root: Path | str) -> LoadedInventory:
                     problems.append(
                         Problem(
                             doc.file,
-                            line,
+                            doc.line_of((key,)),
                             f"'{key}' must be a list",
                             "write each entry as '- id: ...'",
                         )
@@ -234,7 +243,7 @@ def load_inventory(root: Path | str) -> LoadedInventory:
                 problems.append(
                     Problem(
                         doc.file,
-                        line,
+                        doc.line_of((key,)),
                         f"unknown collection '{key}'",
                         f"use one of: {', '.join(m.TOP_LEVEL_KEYS)}",
                     )

@@ -16,8 +16,11 @@ SCHEMA_FILE = "inventory.schema.json"
 def _file_model() -> type[BaseModel]:
     fields: dict[str, Any] = {"site": (m.Site | None, Field(default=None))}
     for collection, item in (
-        ("buildings", m.Building), ("vlans", m.Vlan), *m.ASSET_BY_COLLECTION.items(),
-        ("attestations", m.Attestation), ("waivers", m.Waiver),
+        ("buildings", m.Building),
+        ("vlans", m.Vlan),
+        *m.ASSET_BY_COLLECTION.items(),
+        ("attestations", m.Attestation),
+        ("waivers", m.Waiver),
     ):
         fields[collection] = (list[item] | None, Field(default=None))  # type: ignore[valid-type]
     return create_model(  # type: ignore[call-overload, no-any-return]
@@ -41,6 +44,7 @@ def write_schema(out_dir: Path) -> list[Path]:
     """Write the inventory schema (and the catalogs' when that engine is present)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / SCHEMA_FILE
-    target.write_text(json.dumps(inventory_schema(), indent=2, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    target.write_text(
+        json.dumps(inventory_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return [target]

@@ -28,14 +28,21 @@ class Target:
 
 
 NETMIKO_PLATFORM = {
-    "cisco_ios": "cisco_ios", "huawei_vrp": "huawei", "aruba_aoscx": "aruba_aoscx",
-    "arista_eos": "arista_eos", "fortios": "fortinet", "routeros": "mikrotik_routeros",
+    "cisco_ios": "cisco_ios",
+    "huawei_vrp": "huawei",
+    "aruba_aoscx": "aruba_aoscx",
+    "arista_eos": "arista_eos",
+    "fortios": "fortinet",
+    "routeros": "mikrotik_routeros",
 }
 NAPALM_DRIVER = {"cisco_ios": "ios", "huawei_vrp": "huawei_vrp", "arista_eos": "eos"}
 ANSIBLE_NETWORK_OS = {
-    "cisco_ios": "cisco.ios.ios", "arista_eos": "arista.eos.eos",
-    "aruba_aoscx": "arubanetworks.aoscx.aoscx", "fortios": "fortinet.fortios.fortios",
-    "routeros": "community.routeros.routeros", "huawei_vrp": "community.network.ce",
+    "cisco_ios": "cisco.ios.ios",
+    "arista_eos": "arista.eos.eos",
+    "aruba_aoscx": "arubanetworks.aoscx.aoscx",
+    "fortios": "fortinet.fortios.fortios",
+    "routeros": "community.routeros.routeros",
+    "huawei_vrp": "community.network.ce",
 }
 LINUX_PLATFORMS = frozenset({"debian", "ubuntu", "rhel", "proxmox"})
 
@@ -64,14 +71,19 @@ def endpoints(loaded: LoadedInventory, lab: bool | None = None) -> dict[str, Tar
         elif isinstance(asset, Switch | Router | WirelessController):
             out[asset.id] = Target(asset, Endpoint(str(asset.address), 22, user, password))
         else:
-            out[asset.id] = Target(asset, Endpoint(str(asset.address), 443, user, password,
-                                                   service="http"))
+            out[asset.id] = Target(
+                asset, Endpoint(str(asset.address), 443, user, password, service="http")
+            )
     return out
 
 
 def group_names(asset: Asset) -> list[str]:
     """Groups an asset belongs to, in every engine: by kind, building, platform and unit."""
-    groups = [f"kind_{asset.kind}", f"building_{_safe(asset.building)}", f"unit_{_safe(asset.unit)}"]
+    groups = [
+        f"kind_{asset.kind}",
+        f"building_{_safe(asset.building)}",
+        f"unit_{_safe(asset.unit)}",
+    ]
     platform = getattr(asset, "platform", None)
     if platform is not None:
         groups.append(f"platform_{_safe(str(platform))}")
