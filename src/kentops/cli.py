@@ -22,6 +22,7 @@ app = typer.Typer(
 #: Modules that add commands; each defines ``register(app: typer.Typer) -> None``.
 FEATURES: tuple[str, ...] = (
     "kentops.inventory.commands",
+    "kentops.lab.commands",
 )
 
 
