@@ -21,6 +21,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -31,6 +32,7 @@ from kentops.lab.cameras import FACTORY_ADMIN_PASSWORD, ISAPI_NAMESPACE, CameraP
 pytestmark = pytest.mark.lab
 
 NS = f"{{{ISAPI_NAMESPACE}}}"
+StartPool = Callable[..., tuple[CameraPool, dict[str, int]]]
 STRONG = "Kent-Lab-2026"
 
 
@@ -49,11 +51,13 @@ def make_camera(name: str = "hq-cam-01", **changes: object) -> CameraState:
 
 
 @pytest.fixture
-def start_pool() -> Iterator[Callable[..., tuple[CameraPool, dict[str, int]]]]:
+def start_pool() -> Iterator[StartPool]:
     pools: list[CameraPool] = []
 
-    def start(cameras: list[CameraState] | None = None, **options: object):
-        pool = CameraPool(**options)  # type: ignore[arg-type]
+    def start(
+        cameras: list[CameraState] | None = None, **options: Any
+    ) -> tuple[CameraPool, dict[str, int]]:
+        pool = CameraPool(**options)
         pools.append(pool)
         ports = pool.start(cameras or [make_camera()])
         return pool, ports
@@ -103,7 +107,7 @@ def status_of(root: ET.Element | None) -> tuple[str | None, str | None, str | No
 # --- authentication ---------------------------------------------------------------------------
 
 
-def test_urllib_digest_client_reads_device_info(start_pool) -> None:
+def test_urllib_digest_client_reads_device_info(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     base = f"http://127.0.0.1:{ports['hq-cam-01']}"
     passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -117,7 +121,7 @@ def test_urllib_digest_client_reads_device_info(start_pool) -> None:
     assert text(root, "deviceType") == "IPCamera"
 
 
-def test_urllib_digest_client_with_wrong_password_gets_401(start_pool) -> None:
+def test_urllib_digest_client_with_wrong_password_gets_401(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     base = f"http://127.0.0.1:{ports['hq-cam-01']}"
     passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -128,7 +132,7 @@ def test_urllib_digest_client_with_wrong_password_gets_401(start_pool) -> None:
     assert caught.value.code == 401
 
 
-def test_unauthenticated_request_gets_an_md5_qop_auth_challenge(start_pool) -> None:
+def test_unauthenticated_request_gets_an_md5_qop_auth_challenge(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     connection = http.client.HTTPConnection("127.0.0.1", ports["hq-cam-01"], timeout=5)
     connection.request("GET", "/ISAPI/System/deviceInfo")
@@ -143,7 +147,7 @@ def test_unauthenticated_request_gets_an_md5_qop_auth_challenge(start_pool) -> N
     assert status_of(ET.fromstring(body)) == ("4", "Invalid Operation", "badAuthorization")
 
 
-def test_requests_digest_client_with_wrong_password_or_user_gets_401(start_pool) -> None:
+def test_requests_digest_client_with_wrong_password_or_user_gets_401(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     assert Isapi(ports["hq-cam-01"]).get("/ISAPI/System/deviceInfo")[0] == 200
     assert Isapi(ports["hq-cam-01"], password="54321").get("/ISAPI/System/deviceInfo")[0] == 401
@@ -165,7 +169,9 @@ def _digest_header(challenge: str, user: str, password: str, uri: str, nc: int) 
     )
 
 
-def test_hand_computed_digest_works_and_a_replayed_nonce_count_is_stale(start_pool) -> None:
+def test_hand_computed_digest_works_and_a_replayed_nonce_count_is_stale(
+    start_pool: StartPool,
+) -> None:
     _pool, ports = start_pool()
     uri = "/ISAPI/System/time"
     connection = http.client.HTTPConnection("127.0.0.1", ports["hq-cam-01"], timeout=5)
@@ -193,7 +199,7 @@ def test_hand_computed_digest_works_and_a_replayed_nonce_count_is_stale(start_po
     assert next_count.status == 200
 
 
-def test_lockout_after_five_failures_refuses_even_the_right_password(start_pool) -> None:
+def test_lockout_after_five_failures_refuses_even_the_right_password(start_pool: StartPool) -> None:
     assert CameraPool().lockout_failures == 5
     assert CameraPool().lockout_seconds == 30.0
     _pool, ports = start_pool(lockout_seconds=1.0)
@@ -214,7 +220,7 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(start_pool)
     assert Isapi(port).get("/ISAPI/System/deviceInfo")[0] == 200
 
 
-def test_lockout_threshold_is_configurable(start_pool) -> None:
+def test_lockout_threshold_is_configurable(start_pool: StartPool) -> None:
     _pool, ports = start_pool(lockout_failures=2, lockout_seconds=30.0)
     port = ports["hq-cam-01"]
     for _ in range(2):
@@ -225,7 +231,7 @@ def test_lockout_threshold_is_configurable(start_pool) -> None:
 # --- resources --------------------------------------------------------------------------------
 
 
-def test_device_info_reports_the_camera_identity(start_pool) -> None:
+def test_device_info_reports_the_camera_identity(start_pool: StartPool) -> None:
     camera = make_camera("hq-cam-07")
     _pool, ports = start_pool([camera])
     status, root = Isapi(ports["hq-cam-07"]).get("/ISAPI/System/deviceInfo")
@@ -241,7 +247,7 @@ def test_device_info_reports_the_camera_identity(start_pool) -> None:
     assert text(root, "deviceType") == "IPCamera"
 
 
-def test_put_ntp_server_by_host_name_then_get_returns_it(start_pool) -> None:
+def test_put_ntp_server_by_host_name_then_get_returns_it(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     assert len(isapi.get("/ISAPI/System/time/ntpServers")[1] or []) == 0
@@ -269,7 +275,7 @@ def test_put_ntp_server_by_host_name_then_get_returns_it(start_pool) -> None:
     assert (state.ntp_server, state.ntp_interval_min) == ("ntp.ornek.bel.tr", 60)
 
 
-def test_put_ntp_server_by_address_without_namespace_then_get_single(start_pool) -> None:
+def test_put_ntp_server_by_address_without_namespace_then_get_single(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     body = (
@@ -284,7 +290,7 @@ def test_put_ntp_server_by_address_without_namespace_then_get_single(start_pool)
     assert text(root, "synchronizeInterval") == "1440"  # untouched when not sent
 
 
-def test_put_time_sets_mode_and_istanbul_time_zone(start_pool) -> None:
+def test_put_time_sets_mode_and_istanbul_time_zone(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     body = "<Time><timeMode>NTP</timeMode><timeZone>CST-3:00:00</timeZone></Time>"
@@ -298,7 +304,7 @@ def test_put_time_sets_mode_and_istanbul_time_zone(start_pool) -> None:
     assert status_of(answer) == ("6", "Invalid XML Content", "badParameters")
 
 
-def test_change_admin_password_then_the_old_one_fails(start_pool) -> None:
+def test_change_admin_password_then_the_old_one_fails(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     port = ports["hq-cam-01"]
     body = (
@@ -313,7 +319,7 @@ def test_change_admin_password_then_the_old_one_fails(start_pool) -> None:
     assert pool.state("hq-cam-01").admin_password == STRONG
 
 
-def test_a_weak_password_is_refused_and_nothing_changes(start_pool) -> None:
+def test_a_weak_password_is_refused_and_nothing_changes(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     body = (
         "<User><id>1</id><userName>admin</userName><password>123456</password>"
@@ -325,7 +331,7 @@ def test_a_weak_password_is_refused_and_nothing_changes(start_pool) -> None:
     assert pool.state("hq-cam-01").admin_password == FACTORY_ADMIN_PASSWORD
 
 
-def test_users_never_show_passwords_and_put_list_replaces_users(start_pool) -> None:
+def test_users_never_show_passwords_and_put_list_replaces_users(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     port = ports["hq-cam-01"]
     admin = Isapi(port)
@@ -368,7 +374,9 @@ def test_users_never_show_passwords_and_put_list_replaces_users(start_pool) -> N
         ("ssh", "SSH", "ssh_enabled"),
     ],
 )
-def test_network_service_toggles(start_pool, resource: str, root_tag: str, attribute: str) -> None:
+def test_network_service_toggles(
+    start_pool: StartPool, resource: str, root_tag: str, attribute: str
+) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     path = f"/ISAPI/System/Network/{resource}"
@@ -386,7 +394,7 @@ def test_network_service_toggles(start_pool, resource: str, root_tag: str, attri
         assert getattr(pool.state("hq-cam-01"), attribute) is wanted
 
 
-def test_onvif_switch_and_onvif_users(start_pool) -> None:
+def test_onvif_switch_and_onvif_users(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     body = "<Integrate><ONVIF><enable>true</enable></ONVIF></Integrate>"
@@ -408,7 +416,7 @@ def test_onvif_switch_and_onvif_users(start_pool) -> None:
     assert state.onvif_users == [{"id": 1, "userName": "nvr", "userType": "mediaUser"}]
 
 
-def test_ip_address_change_answers_reboot_required(start_pool) -> None:
+def test_ip_address_change_answers_reboot_required(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     body = (
@@ -433,7 +441,7 @@ def test_ip_address_change_answers_reboot_required(start_pool) -> None:
     assert isapi.put("/ISAPI/System/Network/interfaces/1/ipAddress", outside)[0] == 400
 
 
-def test_same_ip_address_again_answers_plain_ok(start_pool) -> None:
+def test_same_ip_address_again_answers_plain_ok(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     body = (
@@ -443,7 +451,7 @@ def test_same_ip_address_again_answers_plain_ok(start_pool) -> None:
     assert status_of(isapi.put("/ISAPI/System/Network/interfaces/1/ipAddress", body)[1])[0] == "1"
 
 
-def test_bad_xml_and_wrong_content_get_400_with_isapi_status(start_pool) -> None:
+def test_bad_xml_and_wrong_content_get_400_with_isapi_status(start_pool: StartPool) -> None:
     pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     status, answer = isapi.put("/ISAPI/System/Network/UPnP", "<UPnP><enabled>false</UPnP")
@@ -465,7 +473,7 @@ def test_bad_xml_and_wrong_content_get_400_with_isapi_status(start_pool) -> None
     assert pool.state("hq-cam-01").upnp_enabled is True
 
 
-def test_unknown_resource_and_method_get_isapi_errors(start_pool) -> None:
+def test_unknown_resource_and_method_get_isapi_errors(start_pool: StartPool) -> None:
     _pool, ports = start_pool()
     isapi = Isapi(ports["hq-cam-01"])
     status, answer = isapi.get("/ISAPI/ContentMgmt/record/tracks")
@@ -479,7 +487,7 @@ def test_unknown_resource_and_method_get_isapi_errors(start_pool) -> None:
 # --- pool life cycle ----------------------------------------------------------------------------
 
 
-def test_thirty_cameras_start_and_each_answers_as_itself(start_pool) -> None:
+def test_thirty_cameras_start_and_each_answers_as_itself(start_pool: StartPool) -> None:
     cameras = [make_camera(f"cam-{i:02d}", recording_nvr="hq-nvr-01") for i in range(1, 31)]
     started = time.monotonic()
     pool, ports = start_pool(cameras)
@@ -492,7 +500,7 @@ def test_thirty_cameras_start_and_each_answers_as_itself(start_pool) -> None:
     assert pool.state("cam-30").recording_nvr == "hq-nvr-01"
 
 
-def test_stop_frees_ports_even_with_an_idle_keep_alive_connection(start_pool) -> None:
+def test_stop_frees_ports_even_with_an_idle_keep_alive_connection(start_pool: StartPool) -> None:
     cameras = [make_camera(f"cam-{i}") for i in range(1, 4)]
     pool, ports = start_pool(cameras)
     idle = Isapi(ports["cam-1"])
@@ -533,7 +541,7 @@ def test_spec_validation_names_the_problem() -> None:
         )
 
 
-def test_state_dir_records_every_change(start_pool, tmp_path: Path) -> None:
+def test_state_dir_records_every_change(start_pool: StartPool, tmp_path: Path) -> None:
     _pool, ports = start_pool(state_dir=tmp_path)
     saved = json.loads((tmp_path / "hq-cam-01.json").read_text())
     assert saved["telnet_enabled"] is False
@@ -566,14 +574,16 @@ def _serve(spec: Path, ports_out: Path, state_dir: Path) -> subprocess.Popen[byt
     )
 
 
-def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> dict[str, object]:
+def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> dict[str, Any]:
     deadline = time.monotonic() + 20
     while not path.exists():
         if process.poll() is not None:
-            pytest.fail(f"daemon exited {process.returncode}: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+            assert process.stderr is not None
+            pytest.fail(f"daemon exited {process.returncode}: {process.stderr.read().decode()}")
         assert time.monotonic() < deadline, "daemon did not write its ports file"
         time.sleep(0.05)
-    return json.loads(path.read_text())
+    ports: dict[str, Any] = json.loads(path.read_text())
+    return ports
 
 
 def test_daemon_serves_until_sigterm_and_keeps_state_across_restarts(tmp_path: Path) -> None:
@@ -586,7 +596,7 @@ def test_daemon_serves_until_sigterm_and_keeps_state_across_restarts(tmp_path: P
     try:
         ports = _wait_for(ports_out, process)
         assert ports["pid"] == process.pid
-        port = ports["cameras"]["depo-cam-01"]  # type: ignore[index]
+        port = ports["cameras"]["depo-cam-01"]
         assert (
             Isapi(port).put("/ISAPI/System/Network/UPnP", "<UPnP><enabled>false</enabled></UPnP>")[
                 0
@@ -601,7 +611,7 @@ def test_daemon_serves_until_sigterm_and_keeps_state_across_restarts(tmp_path: P
 
     process = _serve(spec, ports_out, state_dir)
     try:
-        port = _wait_for(ports_out, process)["cameras"]["depo-cam-01"]  # type: ignore[index]
+        port = _wait_for(ports_out, process)["cameras"]["depo-cam-01"]
         _status, root = Isapi(port).get("/ISAPI/System/Network/UPnP")
         assert text(root, "enabled") == "false"
     finally:

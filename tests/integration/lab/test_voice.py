@@ -222,7 +222,9 @@ def provisioning(tmp_path: Path) -> Iterator[ProvisioningServer]:
         yield server
 
 
-def fetch(port: int, path: str, method: str = "GET", agent: str | None = None):
+def fetch(
+    port: int, path: str, method: str = "GET", agent: str | None = None
+) -> tuple[int, bytes, http.client.HTTPResponse]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     headers = {"User-Agent": agent} if agent else {}
     connection.request(method, path, headers=headers)  # sent as written: no normalisation
