@@ -33,6 +33,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 
 class InventoryModule(BaseInventoryPlugin):
     NAME = "kentops"
+    # The data comes from the repository's own reviewed inventory files.
+    trusted_by_default = True
 
     def verify_file(self, path):
         return super().verify_file(path) and os.path.basename(path) in ("kentops.yml", "kentops.yaml")
