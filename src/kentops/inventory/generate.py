@@ -243,6 +243,9 @@ class _Builder:
         plugged += [router, ups]
         remaining = max(quota - 2, 0)
         counts = {kind: int(remaining * share) for kind, share in MIX}
+        # whatever the shares leave (after the NVR, switches and up to 3 gateways) are phones
+        switches = self.switch_count(remaining + 2)
+        counts["phone"] += max(remaining - sum(counts.values()) - 1 - switches - 3, 0)
         cameras = counts["camera"]
         if cameras:
             nvr = self.asset(
