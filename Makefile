@@ -18,7 +18,7 @@ deps-system: ## As root: the Debian packages the lab and the validators need.
 	@scripts/install-system-deps
 
 demo: bootstrap deps-system ## The main job: audit the demo municipality against the local lab.
-	@$(RUN) kentops demo inventories/$(SITE)
+	@scripts/demo $(SITE)
 
 test: bootstrap deps-system ## The whole test suite (unit, golden, lab).
 	@$(RUN) pytest -n 2 --dist loadgroup -q
