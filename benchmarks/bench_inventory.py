@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import generated, timed  # noqa: E402
+from common import generated, timed
 
 
 def run() -> dict[str, object]:
@@ -20,12 +20,20 @@ def run() -> dict[str, object]:
     path = generated()
     assets = len(load_inventory(path).inventory.assets())
     library = timed(lambda: load_inventory(path))
-    cli = timed(lambda: subprocess.run(
-        [sys.executable, "-m", "kentops.cli", "validate", str(path), "--json"],
-        check=True, capture_output=True,
-    ))
-    return {"name": "validate 5,000-device inventory", "assets": assets,
-            "load_inventory": library, "cli_wall": cli, "target_s": 2.0}
+    cli = timed(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "kentops.cli", "validate", str(path), "--json"],
+            check=True,
+            capture_output=True,
+        )
+    )
+    return {
+        "name": "validate 5,000-device inventory",
+        "assets": assets,
+        "load_inventory": library,
+        "cli_wall": cli,
+        "target_s": 2.0,
+    }
 
 
 if __name__ == "__main__":

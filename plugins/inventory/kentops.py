@@ -37,7 +37,10 @@ class InventoryModule(BaseInventoryPlugin):
     trusted_by_default = True
 
     def verify_file(self, path):
-        return super().verify_file(path) and os.path.basename(path) in ("kentops.yml", "kentops.yaml")
+        return super().verify_file(path) and os.path.basename(path) in (
+            "kentops.yml",
+            "kentops.yaml",
+        )
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)

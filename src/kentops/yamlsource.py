@@ -88,7 +88,7 @@ class _DuplicateKeyError(Exception):
     """A mapping repeats a key: the slow path with lines reports where."""
 
 
-class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+class _FastLoader(_Loader):
     """The C loader with cached scalar resolution and duplicate-key detection, no lines."""
 
     _resolved: ClassVar[dict[str, str]] = {}
@@ -97,11 +97,11 @@ class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
         if kind is yaml.ScalarNode and implicit[0]:
             tag = self._resolved.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
                 if len(self._resolved) < 200_000:
                     self._resolved[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         keys = [k.value for k, _ in node.value]
@@ -183,7 +183,7 @@ def load_yaml(
         text = file.read_text(encoding="utf-8")
     if not lines and "\t" not in text:
         try:
-            data = yaml.load(text, Loader=_FastLoader)
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader subclass
             return SourceDocument(file=file, data={} if data is None else data, has_lines=False), []
         except (_DuplicateKeyError, yaml.YAMLError):
             pass  # read again below, with lines, to say where

@@ -86,7 +86,8 @@ def validate(inventory: InventoryArg, as_json: JsonOpt = False) -> None:
     table.add_column("total", justify="right", style="bold")
     by_building = data["by_building"]
     by_kind = data["by_kind"]
-    assert isinstance(by_building, dict) and isinstance(by_kind, dict)
+    assert isinstance(by_building, dict)
+    assert isinstance(by_kind, dict)
     for kind in sorted(by_kind):
         cells = [str(by_building[b.id].get(kind, "")) for b in inv.buildings]
         table.add_row(kind.replace("_", " "), *cells, str(by_kind[kind]))
@@ -94,7 +95,7 @@ def validate(inventory: InventoryArg, as_json: JsonOpt = False) -> None:
     console.print(f"[green]valid[/]: {len(loaded.files)} files, regulation {inv.site.regulation}")
 
 
-def _row(asset: Asset, loaded: LoadedInventory) -> dict[str, str]:
+def _row(asset: Asset) -> dict[str, str]:
     return {
         "id": asset.id,
         "kind": asset.kind,
@@ -123,7 +124,7 @@ def list_assets(
         err_console.print(f"unknown kind(s): {', '.join(unknown)}; use: {', '.join(ASSET_BY_KIND)}")
         raise typer.Exit(2)
     rows = [
-        _row(a, loaded)
+        _row(a)
         for a in loaded.inventory.assets()
         if (not kind or a.kind in kind)
         and (not building or a.building in building)
@@ -160,13 +161,10 @@ def schema(
     ),
 ) -> None:
     """Export the JSON Schemas that inventory and catalog files declare in their modeline."""
+    from kentops.compliance.catalog import export_catalog_schemas
+
     written = write_schema(out)
-    try:
-        from kentops.compliance.catalog import export_catalog_schemas
-    except ImportError:
-        export_catalog_schemas = None
-    if export_catalog_schemas is not None:
-        written.extend(export_catalog_schemas(out))
+    written.extend(export_catalog_schemas(out))
     for path in written:
         console.print(f"wrote {path}")
 

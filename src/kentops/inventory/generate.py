@@ -158,7 +158,7 @@ class _Builder:
         if index == 0:
             zones += [(z, v, o, base + 256 * 4096) for z, v, o in HQ_ZONES]
         for zone, number, offset, start in zones:
-            net = ipaddress.ip_network(f"{start + offset * 512}/23")
+            net = ipaddress.IPv4Network(f"{start + offset * 512}/23")
             vid = f"{bid}-{zone}"
             self.subnets[vid] = net
             self.add(

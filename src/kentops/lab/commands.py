@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 
 console = Console()
-lab_app = typer.Typer(help="The local lab: simulated devices and Debian test hosts.",
-                      no_args_is_help=True)
+lab_app = typer.Typer(
+    help="The local lab: simulated devices and Debian test hosts.", no_args_is_help=True
+)
 
 
 @lab_app.command("generate")
@@ -32,6 +33,110 @@ def generate(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
     console.print(f"wrote {out}: check it with 'kentops validate {out}'")
+
+
+def _parts(only: str | None) -> tuple[str, ...]:
+    from kentops.lab.orchestrate import PARTS
+
+    if not only:
+        return PARTS
+    parts = tuple(p.strip() for p in only.split(",") if p.strip())
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        console.print(f"[red]unknown part(s): {', '.join(unknown)}[/]; use: {', '.join(PARTS)}")
+        raise typer.Exit(2)
+    return parts
+
+
+@lab_app.command("up")
+def up(
+    inventory: Annotated[Path, typer.Argument(help="Inventory folder, e.g. inventories/demo")],
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="Comma-separated parts: network,cameras,voice,hosts"),
+    ] = None,
+    faults: Annotated[
+        Path | None,
+        typer.Option("--faults", help="YAML file of per-device faults (down, auth_fail, ...)"),
+    ] = None,
+) -> None:
+    """Start the lab for an inventory and write its state file (endpoints, credentials)."""
+    from kentops.inventory.commands import load_or_exit
+    from kentops.lab.faults import load_faults
+    from kentops.lab.orchestrate import LabStartError
+    from kentops.lab.orchestrate import up as lab_up
+    from kentops.yamlsource import InvalidInput
+
+    parts = _parts(only)
+    loaded = load_or_exit(inventory)
+    per_device = {}
+    if faults is not None:
+        try:
+            per_device = load_faults(faults, {d.id for d in loaded.inventory.network_devices()})
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                console.print(str(problem), markup=False)
+            raise typer.Exit(2) from None
+    try:
+        result = lab_up(loaded, parts, per_device, progress=lambda m: console.print(f"  {m}"))
+    except LabStartError as exc:
+        console.print(f"[red]lab did not start[/]: {exc}")
+        raise typer.Exit(1) from None
+    failed = False
+    for part in result.parts:
+        if part.skipped:
+            console.print(f"[yellow]{part.part}: skipped[/]: {part.skipped}")
+            failed = failed or part.part in (only or "")
+        else:
+            console.print(f"[green]{part.part}[/]: {part.started} up")
+    console.print(f"lab {result.state.run_id} is up; state in {lab_dir_for(inventory)}")
+    console.print("use it with --lab, or KENTOPS_LAB=1 for Ansible, Nornir and pyinfra")
+    if failed:
+        raise typer.Exit(1)
+
+
+def lab_dir_for(inventory: Path | None) -> Path:
+    from kentops.lab.state import lab_dir
+
+    return lab_dir(inventory)
+
+
+@lab_app.command("status")
+def status(
+    inventory: Annotated[Path | None, typer.Argument()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show whether the lab runs, its daemons and endpoints."""
+    import json
+
+    from rich.table import Table
+
+    from kentops.lab.orchestrate import status as lab_status
+
+    data = lab_status(lab_dir_for(inventory))
+    if as_json:
+        print(json.dumps(data, indent=2))
+    elif data is None:
+        console.print("no lab is running")
+    else:
+        console.print(f"lab {data['run_id']} for {data['inventory']}")
+        for name, alive in data["daemons"].items():
+            console.print(f"  {name}: {'[green]running[/]' if alive else '[red]stopped[/]'}")
+        table = Table("service", "endpoints")
+        for service, count in data["by_service"].items():
+            table.add_row(service, str(count))
+        console.print(table)
+    if data is None or not all(data["daemons"].values()):
+        raise typer.Exit(1)
+
+
+@lab_app.command("down")
+def down(inventory: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Stop the lab and remove everything it made (processes, namespaces, mounts, files)."""
+    from kentops.lab.orchestrate import down as lab_down
+
+    stopped = lab_down(lab_dir_for(inventory))
+    console.print(f"stopped: {', '.join(stopped)}" if stopped else "no lab was running")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ class Endpoint:
     port: int
     username: str
     password: str | None = None
+    enable_secret: str | None = None
     key_file: str | None = None
     known_hosts: str | None = None
     service: str = "ssh"  # ssh | http | sip | provisioning

@@ -22,7 +22,12 @@ def _ansible_list() -> dict:  # type: ignore[type-arg]
     env.pop("KENTOPS_LAB", None)
     out = subprocess.run(
         [str(VENV_BIN / "ansible-inventory"), "-i", str(DEMO), "--list"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "WARNING" not in out.stderr, out.stderr
     return json.loads(out.stdout)  # type: ignore[no-any-return]
@@ -62,7 +67,11 @@ def test_groups_by_kind_building_platform_and_unit() -> None:
 def test_ansible_graph_command_works() -> None:
     out = subprocess.run(
         [str(VENV_BIN / "ansible-inventory"), "-i", "inventories/demo", "--graph"],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "@building_hq:" in out.stdout and "|--hq-sw-core-01" in out.stdout
 
@@ -83,10 +92,14 @@ def test_nornir_host_carries_platform_and_data(demo_loaded) -> None:  # type: ig
 def test_lab_mode_uses_only_lab_endpoints(demo_loaded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from kentops.lab.state import Endpoint, LabState, write_state
 
-    state = LabState(inventory=str(DEMO), run_id="t1", endpoints={
-        "hq-sw-core-01": Endpoint("127.0.0.1", 40022, "lab", "secret"),
-        "hq-srv-log-01": Endpoint("127.0.0.1", 40023, "kentops", key_file="/k"),
-    })
+    state = LabState(
+        inventory=str(DEMO),
+        run_id="t1",
+        endpoints={
+            "hq-sw-core-01": Endpoint("127.0.0.1", 40022, "lab", "secret"),
+            "hq-srv-log-01": Endpoint("127.0.0.1", 40023, "kentops", key_file="/k"),
+        },
+    )
     write_state(tmp_path, state)
     monkeypatch.setenv("KENTOPS_LAB_DIR", str(tmp_path))
     data = ansible_inventory(demo_loaded, lab=True)
@@ -104,6 +117,8 @@ def test_no_address_is_written_twice_in_the_repository() -> None:
         for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for match in re.finditer(r"^\s*(address|gateway):\s*(\d+\.\d+\.\d+\.\d+)\s*$", line):
                 where = f"{path.name}:{line_no}"
-                assert match.group(2) not in seen, f"{match.group(2)} at {where} and {seen[match.group(2)]}"
+                assert match.group(2) not in seen, (
+                    f"{match.group(2)} at {where} and {seen[match.group(2)]}"
+                )
                 seen[match.group(2)] = where
     assert len(seen) > 100

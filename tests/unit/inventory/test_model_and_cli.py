@@ -36,8 +36,19 @@ def test_demo_meets_the_size_the_directorate_expects(demo_loaded) -> None:  # ty
     for kind in ("access_points", "upses", "kiosks", "scada", "printers", "routers"):
         assert getattr(inv, kind), kind
     kinds = {str(sv.kind) for s in inv.servers for sv in s.services}
-    assert {"directory", "dhcp", "dns", "ebys", "database", "web", "mail", "backup", "log5651",
-            "pbx", "cbs"} <= kinds
+    assert {
+        "directory",
+        "dhcp",
+        "dns",
+        "ebys",
+        "database",
+        "web",
+        "mail",
+        "backup",
+        "log5651",
+        "pbx",
+        "cbs",
+    } <= kinds
     zones = {(v.building, str(v.zone)) for v in inv.vlans}
     for building in inv.buildings:
         assert (building.id, "management") in zones
@@ -72,8 +83,9 @@ def test_validate_invalid_inventory_exits_two_with_every_problem(tmp_path: Path)
 
 
 def test_inventory_list_filters() -> None:
-    result = runner.invoke(app, ["inventory", "list", str(DEMO), "--kind", "camera",
-                                 "--building", "terfi", "--json"])
+    result = runner.invoke(
+        app, ["inventory", "list", str(DEMO), "--kind", "camera", "--building", "terfi", "--json"]
+    )
     assert result.exit_code == 0
     rows = json.loads(result.output)
     assert [r["id"] for r in rows] == ["terfi-cam-01", "terfi-cam-02"]
@@ -101,10 +113,13 @@ def test_schema_rejects_what_the_model_rejects() -> None:
     assert list(validator.iter_errors(bad))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(buildings=st.integers(1, 12), per_building=st.integers(30, 60), seed=st.integers(0, 10**6))
-def test_generated_inventories_validate(tmp_path_factory: pytest.TempPathFactory, buildings: int,
-                                        per_building: int, seed: int) -> None:
+def test_generated_inventories_validate(
+    tmp_path_factory: pytest.TempPathFactory, buildings: int, per_building: int, seed: int
+) -> None:
     out = tmp_path_factory.mktemp("gen")
     generate_inventory(out, buildings, buildings * per_building, seed)
     inv = load_inventory(out).inventory
@@ -112,16 +127,38 @@ def test_generated_inventories_validate(tmp_path_factory: pytest.TempPathFactory
     kinds = {a.kind for a in inv.assets()}
     assert {"switch", "router", "server", "camera", "nvr", "phone", "pbx", "ups"} <= kinds
     # about the size asked for
-    assert abs(len(inv.assets()) - buildings * per_building) <= max(40, buildings * per_building // 5)
+    assert abs(len(inv.assets()) - buildings * per_building) <= max(
+        40, buildings * per_building // 5
+    )
 
 
 def test_lab_generate_command(tmp_path: Path) -> None:
     out = tmp_path / "big"
-    result = subprocess.run([sys.executable, "-m", "kentops.cli", "lab", "generate", str(out),
-                             "--buildings", "3", "--devices", "200"],
-                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kentops.cli",
+            "lab",
+            "generate",
+            str(out),
+            "--buildings",
+            "3",
+            "--devices",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
     assert len(load_inventory(out).inventory.buildings) == 3
-    again = subprocess.run([sys.executable, "-m", "kentops.cli", "lab", "generate", str(out)],
-                           capture_output=True, text=True, timeout=120, cwd=REPO)
+    again = subprocess.run(
+        [sys.executable, "-m", "kentops.cli", "lab", "generate", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert again.returncode == 2

@@ -61,6 +61,7 @@ def endpoints(loaded: LoadedInventory, lab: bool | None = None) -> dict[str, Tar
         return {a.id: Target(a, state.endpoints[a.id]) for a in assets if a.id in state.endpoints}
     user = os.environ.get("KENTOPS_NET_USERNAME", "kentops")
     password = os.environ.get("KENTOPS_NET_PASSWORD")
+    secret = os.environ.get("KENTOPS_NET_ENABLE_SECRET")
     ssh_user = os.environ.get("KENTOPS_SSH_USER", "kentops")
     out: dict[str, Target] = {}
     for asset in assets:
@@ -69,7 +70,9 @@ def endpoints(loaded: LoadedInventory, lab: bool | None = None) -> dict[str, Tar
         if isinstance(asset, Server):
             out[asset.id] = Target(asset, Endpoint(str(asset.address), 22, ssh_user))
         elif isinstance(asset, Switch | Router | WirelessController):
-            out[asset.id] = Target(asset, Endpoint(str(asset.address), 22, user, password))
+            out[asset.id] = Target(
+                asset, Endpoint(str(asset.address), 22, user, password, enable_secret=secret)
+            )
         else:
             out[asset.id] = Target(
                 asset, Endpoint(str(asset.address), 443, user, password, service="http")

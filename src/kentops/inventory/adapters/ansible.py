@@ -48,6 +48,10 @@ def ansible_inventory(loaded: LoadedInventory, lab: bool | None = None) -> dict[
             host_vars["ansible_user"] = ep.username
             if ep.password is not None:
                 host_vars["ansible_password"] = ep.password
+            if ep.enable_secret is not None:
+                host_vars["ansible_become"] = True
+                host_vars["ansible_become_method"] = "ansible.netcommon.enable"
+                host_vars["ansible_become_password"] = ep.enable_secret
         else:
             # Cameras, phones and other appliances are driven through their HTTP APIs from
             # the control node.

@@ -32,16 +32,24 @@ def nornir_hosts(loaded: LoadedInventory, lab: bool | None = None) -> Inventory:
         if not isinstance(asset, Switch | Router | WirelessController):
             continue
         platform = str(getattr(asset, "platform", "cisco_ios"))
+        netmiko_extras: dict[str, Any] = {
+            "conn_timeout": 10,
+            "auth_timeout": 10,
+            "banner_timeout": 10,
+        }
+        napalm_args: dict[str, Any] = {"port": ep.port}
+        if ep.enable_secret is not None:
+            netmiko_extras["secret"] = ep.enable_secret
+            napalm_args["secret"] = ep.enable_secret
         options = {
             "netmiko": ConnectionOptions(
-                platform=NETMIKO_PLATFORM.get(platform, platform),
-                extras={"conn_timeout": 10, "auth_timeout": 10, "banner_timeout": 10},
+                platform=NETMIKO_PLATFORM.get(platform, platform), extras=netmiko_extras
             ),
         }
         if platform in NAPALM_DRIVER:
             options["napalm"] = ConnectionOptions(
                 platform=NAPALM_DRIVER[platform],
-                extras={"timeout": 15, "optional_args": {"port": ep.port}},
+                extras={"timeout": 15, "optional_args": napalm_args},
             )
         member_of = []
         for name in group_names(asset):

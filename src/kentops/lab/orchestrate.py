@@ -1,0 +1,571 @@
+"""Bring the lab up and down for an inventory: simulated network devices, cameras and voice
+on loopback, and real Debian hosts in network namespaces.
+
+Each part runs as its own daemon (network, cameras, voice) or namespace set (hosts); the state
+file (see :mod:`kentops.lab.state`) records every endpoint and every process, so ``down``
+works from the state alone, from any process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Interface
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kentops.inventory.adapters import LINUX_PLATFORMS
+from kentops.inventory.loader import LoadedInventory
+from kentops.inventory.model import Inventory, Switch
+from kentops.lab.cameras import CameraState
+from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
+from kentops.lab.state import Endpoint, LabState, lab_dir, read_state, write_state
+
+PARTS = ("network", "cameras", "voice", "hosts")
+SIM_PLATFORMS = ("cisco_ios", "huawei_vrp")
+DRIFT_FILE = Path(__file__).with_name("drift.yml")
+LAB_USER = "kentops-lab"
+READY_TIMEOUT_S = 60.0
+
+Progress = Callable[[str], None]
+
+
+class LabStartError(RuntimeError):
+    """A part of the lab did not start; the message says which and why."""
+
+
+@dataclass
+class PartResult:
+    part: str
+    started: int = 0
+    skipped: str | None = None
+
+
+@dataclass
+class UpResult:
+    state: LabState
+    parts: list[PartResult] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ building the specs
+
+
+def _intended_configs(loaded: LoadedInventory) -> dict[str, str]:
+    """Rendered intended configurations of the network devices, when the renderer is present."""
+    try:
+        from kentops.render import render_site  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return {}
+    policy_dir = loaded.root.resolve().parent.parent / "policies"
+    report = render_site(loaded, policy_dir, out=None)
+    configs: dict[str, str] = {}
+    for artefact in report.artefacts:
+        if artefact.kind in {"config", "running-config", "cisco_ios", "huawei_vrp"} or str(
+            artefact.path
+        ).endswith((".cfg", ".conf")):
+            configs.setdefault(artefact.device_id, artefact.text)
+    return configs
+
+
+def _minimal_config(device: Switch, inv: Inventory) -> str:
+    """A plain starting configuration when no intended configuration is rendered."""
+    mgmt = inv.vlan(device.vlan) if device.vlan else None
+    if device.platform == "huawei_vrp":
+        lines = [f"sysname {device.host_name}", "#"]
+        if mgmt is not None:
+            lines += [
+                f"vlan {mgmt.vlan_id}",
+                "#",
+                f"interface Vlanif{mgmt.vlan_id}",
+                f" ip address {device.address} {mgmt.subnet.netmask}",
+                "#",
+            ]
+        lines += [
+            "stelnet server enable",
+            "user-interface vty 0 4",
+            " authentication-mode aaa",
+            " protocol inbound ssh",
+            "#",
+            "return",
+        ]
+        return "\n".join(lines) + "\n"
+    lines = [f"hostname {device.host_name}", "!", "ip ssh version 2", "no ip http server", "!"]
+    if mgmt is not None:
+        lines += [
+            f"vlan {mgmt.vlan_id}",
+            f" name {mgmt.name}",
+            "!",
+            f"interface Vlan{mgmt.vlan_id}",
+            f" ip address {device.address} {mgmt.subnet.netmask}",
+            "!",
+        ]
+    lines += ["line vty 0 4", " transport input ssh", "!", "end"]
+    return "\n".join(lines) + "\n"
+
+
+def _apply_network_drift(spec: SimDevice, drift: dict[str, Any]) -> None:
+    kind = drift.get("kind")
+    cisco = spec.platform == "cisco_ios"
+    lines = spec.running_config.splitlines()
+    if kind == "telnet":
+        old, new = (
+            (" transport input ssh", " transport input telnet ssh")
+            if cisco
+            else (" protocol inbound ssh", " protocol inbound all")
+        )
+        lines = [new if line == old else line for line in lines]
+    elif kind == "missing_syslog":
+        prefix = "logging host" if cisco else "info-center loghost"
+        lines = [line for line in lines if not line.strip().startswith(prefix)]
+    elif kind == "local_user":
+        user = str(drift.get("user", "yedek"))
+        if cisco:
+            at = next((i for i, line in enumerate(lines) if line.startswith("username")), 1)
+            lines.insert(at, f"username {user} privilege 15 secret 9 $9$labdriftLABDRIFT")
+        else:
+            aaa = next((i for i, line in enumerate(lines) if line.strip() == "aaa"), None)
+            entry = [
+                f" local-user {user} password irreversible-cipher $1c$labdrift$",
+                f" local-user {user} privilege level 15",
+            ]
+            if aaa is None:
+                lines[-1:-1] = ["aaa", *entry, "#"]
+            else:
+                lines[aaa + 1 : aaa + 1] = entry
+    elif kind == "old_firmware":
+        spec.os_version = str(drift.get("version", spec.os_version))
+        return
+    spec.running_config = "\n".join(lines) + "\n"
+
+
+def network_specs(
+    loaded: LoadedInventory,
+    password: str,
+    faults: dict[str, list[Fault]],
+    drift: list[dict[str, Any]],
+) -> list[SimDevice]:
+    inv = loaded.inventory
+    intended = _intended_configs(loaded)
+    drift_by_device: dict[str, list[dict[str, Any]]] = {}
+    for item in drift:
+        drift_by_device.setdefault(str(item.get("device")), []).append(item)
+    specs = []
+    for device in inv.switches:
+        if str(device.platform) not in SIM_PLATFORMS:
+            continue
+        interfaces = []
+        neighbors = []
+        for port in device.ports:
+            peer = inv.index().get(port.connects or "")
+            interfaces.append(
+                SimInterface(
+                    name=port.name,
+                    description=port.description or (peer.id if peer else ""),
+                    mode="trunk" if isinstance(peer, Switch) else "access",
+                )
+            )
+            if peer is not None and port.remote_port:
+                neighbors.append(SimNeighbor(port.name, peer.host_name, port.remote_port))
+        if device.vlan and device.address is not None:
+            mgmt = inv.vlan(device.vlan)
+            interfaces.append(
+                SimInterface(
+                    name=f"Vlan{mgmt.vlan_id}"
+                    if device.platform == "cisco_ios"
+                    else f"Vlanif{mgmt.vlan_id}",
+                    description="management",
+                    mode="routed",
+                    ipv4=str(IPv4Interface(f"{device.address}/{mgmt.subnet.prefixlen}")),
+                )
+            )
+        spec = SimDevice(
+            name=device.id,
+            hostname=device.host_name,
+            platform=str(device.platform),  # type: ignore[arg-type]
+            vendor=device.vendor,
+            model=device.model,
+            os_version=device.os_version or "",
+            serial=device.serial or device.id.upper(),
+            interfaces=interfaces,
+            neighbors=neighbors,
+            running_config=intended.get(device.id) or _minimal_config(device, inv),
+            username=LAB_USER,
+            password=password,
+            enable_secret=password,
+            faults=list(faults.get(device.id, [])),
+        )
+        for item in drift_by_device.get(device.id, []):
+            _apply_network_drift(spec, item)
+        specs.append(spec)
+    return specs
+
+
+def camera_specs(
+    loaded: LoadedInventory, drift: list[dict[str, Any]]
+) -> tuple[list[CameraState], dict[str, str]]:
+    """Cameras as provisioned (intended settings), except the deliberate drift."""
+    inv = loaded.inventory
+    ntp = inv.server_addresses(inv.site.services.ntp[:1])
+    drift_by_camera: dict[str, set[str]] = {}
+    for item in drift:
+        drift_by_camera.setdefault(str(item.get("camera")), set()).add(str(item.get("kind")))
+    cameras: list[CameraState] = []
+    passwords: dict[str, str] = {}
+    for cam in inv.cameras:
+        kinds = drift_by_camera.get(cam.id, set())
+        password = "12345" if "default_password" in kinds else _camera_password()
+        vlan = inv.vlan(cam.vlan) if cam.vlan else None
+        cameras.append(
+            CameraState(
+                name=cam.id,
+                model=cam.model,
+                firmware=cam.os_version or "",
+                serial=cam.serial or "",
+                mac=cam.mac or "",
+                admin_password=password,
+                ntp_server=None if "no_ntp" in kinds else (ntp[0] if ntp else None),
+                time_mode="manual" if "no_ntp" in kinds else "NTP",
+                timezone="CST-3:00:00",
+                ipv4=str(cam.address),
+                netmask=str(vlan.subnet.netmask) if vlan else "255.255.255.0",
+                gateway=str(vlan.gateway) if vlan else "0.0.0.0",
+                upnp_enabled="upnp" in kinds,
+                ezviz_enabled="upnp" in kinds,
+                telnet_enabled=False,
+                ssh_enabled=False,
+                onvif_enabled=True,
+                recording_nvr=cam.nvr,
+            )
+        )
+        passwords[cam.id] = password
+    return cameras, passwords
+
+
+def _camera_password() -> str:
+    # 8-16 characters with at least two kinds, as the camera demands
+    return "Lab" + secrets.token_hex(5) + "7"
+
+
+def host_specs(inv: Inventory) -> list[Any]:
+    from kentops.lab.hosts.lab import HostSpec
+
+    return [
+        HostSpec(name=s.id, hostname=s.host_name)
+        for s in inv.servers
+        if s.platform in LINUX_PLATFORMS
+    ]
+
+
+# ------------------------------------------------------------------ daemons
+
+
+def _spawn(name: str, args: list[str], run_dir: Path) -> int:
+    log = (run_dir / f"{name}.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=run_dir,
+    )
+    return proc.pid
+
+
+def _wait_for(path: Path, pid: int, name: str, run_dir: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if path.is_file():
+            with contextlib.suppress(json.JSONDecodeError):
+                data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+                return data
+        if not _alive(pid):
+            log = (run_dir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+            raise LabStartError(f"the {name} daemon exited at start:\n{log[-2000:]}")
+        time.sleep(0.05)
+    raise LabStartError(f"the {name} daemon was not ready within {READY_TIMEOUT_S:.0f} s")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is not alive
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return done == 0
+
+
+def _stop_pid(pid: int, grace_s: float = 3.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+# ------------------------------------------------------------------ up / down / status
+
+
+def up(
+    loaded: LoadedInventory,
+    only: tuple[str, ...] = PARTS,
+    faults: dict[str, list[Fault]] | None = None,
+    progress: Progress | None = None,
+    directory: Path | None = None,
+) -> UpResult:
+    """Start the parts of the lab; on any failure, stop what was started and raise."""
+    say = progress or (lambda _msg: None)
+    root = directory or lab_dir(loaded.root)
+    if read_state(root) is not None:
+        raise LabStartError(f"a lab is already running ({root}); stop it with 'kentops lab down'")
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+    run_dir = root / "run"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    drift = yaml.safe_load(DRIFT_FILE.read_text(encoding="utf-8"))
+    state = LabState(
+        inventory=str(loaded.root.resolve()),
+        run_id=run_id,
+        extra={"pids": {}, "run_dir": str(run_dir), "parts": list(only)},
+    )
+    result = UpResult(state=state)
+    write_state(root, state)
+    try:
+        if "network" in only:
+            result.parts.append(
+                _up_network(loaded, state, run_dir, faults or {}, drift.get("network", []), say)
+            )
+            write_state(root, state)
+        if "cameras" in only:
+            result.parts.append(_up_cameras(loaded, state, run_dir, drift.get("cameras", []), say))
+            write_state(root, state)
+        if "voice" in only:
+            result.parts.append(_up_voice(loaded, state, run_dir, say))
+            write_state(root, state)
+        if "hosts" in only:
+            result.parts.append(_up_hosts(loaded, state, root, say))
+            write_state(root, state)
+    except BaseException:
+        down(root)
+        raise
+    return result
+
+
+def _up_network(
+    loaded: LoadedInventory,
+    state: LabState,
+    run_dir: Path,
+    faults: dict[str, list[Fault]],
+    drift: list[dict[str, Any]],
+    say: Progress,
+) -> PartResult:
+    password = secrets.token_urlsafe(12)
+    specs = network_specs(loaded, password, faults, drift)
+    say(f"network: {len(specs)} simulated devices")
+    spec_file = run_dir / "network-spec.json"
+    spec_file.write_text(devices_to_json(specs), encoding="utf-8")
+    spec_file.chmod(0o600)
+    ports_file = run_dir / "network-ports.json"
+    pid = _spawn(
+        "network",
+        [
+            "kentops.lab.netsim",
+            "serve",
+            "--spec",
+            str(spec_file),
+            "--state-dir",
+            str(run_dir / "network"),
+            "--ports-out",
+            str(ports_file),
+        ],
+        run_dir,
+    )
+    state.extra["pids"]["network"] = pid
+    ports = _wait_for(ports_file, pid, "network", run_dir)
+    for name, port in ports.items():
+        state.endpoints[name] = Endpoint(
+            "127.0.0.1", int(port), LAB_USER, password, enable_secret=password
+        )
+    return PartResult("network", started=len(ports))
+
+
+def _up_cameras(
+    loaded: LoadedInventory,
+    state: LabState,
+    run_dir: Path,
+    drift: list[dict[str, Any]],
+    say: Progress,
+) -> PartResult:
+    cameras, passwords = camera_specs(loaded, drift)
+    say(f"cameras: {len(cameras)} simulated Hikvision cameras (ISAPI)")
+    spec_file = run_dir / "cameras-spec.json"
+    spec_file.write_text(json.dumps({"cameras": [c.to_dict() for c in cameras]}), encoding="utf-8")
+    spec_file.chmod(0o600)
+    ports_file = run_dir / "cameras-ports.json"
+    pid = _spawn(
+        "cameras",
+        [
+            "kentops.lab.cameras",
+            "serve",
+            "--spec",
+            str(spec_file),
+            "--state-dir",
+            str(run_dir / "cameras"),
+            "--fresh",
+            "--ports-out",
+            str(ports_file),
+        ],
+        run_dir,
+    )
+    state.extra["pids"]["cameras"] = pid
+    ports = _wait_for(ports_file, pid, "cameras", run_dir)["cameras"]
+    for name, port in ports.items():
+        state.endpoints[name] = Endpoint(
+            "127.0.0.1", int(port), "admin", passwords[name], service="http"
+        )
+    return PartResult("cameras", started=len(ports))
+
+
+def _provisioning_files(loaded: LoadedInventory, target: Path) -> int:
+    try:
+        from kentops.render import render_site  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return 0
+    report = render_site(loaded, loaded.root.resolve().parent.parent / "policies", out=None)
+    count = 0
+    phones = {p.id for p in loaded.inventory.phones}
+    for artefact in report.artefacts:
+        if artefact.device_id in phones:
+            (target / Path(str(artefact.path)).name).write_text(artefact.text, encoding="utf-8")
+            count += 1
+    return count
+
+
+def _up_voice(loaded: LoadedInventory, state: LabState, run_dir: Path, say: Progress) -> PartResult:
+    inv = loaded.inventory
+    if not inv.pbxs:
+        return PartResult("voice", skipped="the inventory has no PBX")
+    root = run_dir / "provisioning"
+    root.mkdir()
+    files = _provisioning_files(loaded, root)
+    say(f"voice: SIP OPTIONS responder for {inv.pbxs[0].id}, provisioning of {files} files")
+    ports_file = run_dir / "voice-ports.json"
+    pid = _spawn(
+        "voice",
+        [
+            "kentops.lab.voice",
+            "serve",
+            "--provisioning-root",
+            str(root),
+            "--requests-log",
+            str(run_dir / "provisioning-requests.jsonl"),
+            "--ports-out",
+            str(ports_file),
+        ],
+        run_dir,
+    )
+    state.extra["pids"]["voice"] = pid
+    ports = _wait_for(ports_file, pid, "voice", run_dir)
+    for pbx in inv.pbxs:
+        state.endpoints[pbx.id] = Endpoint("127.0.0.1", int(ports["sip"]), "", service="sip")
+    for phone in inv.phones:
+        state.endpoints[phone.id] = Endpoint(
+            "127.0.0.1", int(ports["provisioning"]), "", service="provisioning"
+        )
+    return PartResult("voice", started=len(inv.pbxs) + len(inv.phones))
+
+
+def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progress) -> PartResult:
+    from kentops.lab.hosts.image import ensure_image
+    from kentops.lab.hosts.lab import HostLab, prerequisites
+
+    missing = prerequisites()
+    if missing:
+        return PartResult("hosts", skipped="; ".join(missing))
+    specs = host_specs(loaded.inventory)
+    cache = Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))
+    say(f"hosts: Debian image (built once, cached in {cache})")
+    ensure_image(cache, progress=say)
+    say(f"hosts: {len(specs)} Debian hosts in network namespaces")
+    lab = HostLab(root / "hosts", cache, run_id=state.run_id)
+    state.extra["hosts_dir"] = str(root / "hosts")
+    hosts = lab.up(specs)
+    for host in hosts:
+        state.endpoints[host.name] = Endpoint(
+            host.address,
+            host.ssh_port,
+            lab.admin_user,
+            key_file=str(lab.key_path),
+            known_hosts=str(lab.known_hosts_path),
+        )
+    return PartResult("hosts", started=len(hosts))
+
+
+def down(directory: Path) -> list[str]:
+    """Stop everything a lab started, from its state file; safe to call twice."""
+    state = read_state(directory)
+    stopped: list[str] = []
+    if state is None:
+        return stopped
+    for name, pid in state.extra.get("pids", {}).items():
+        _stop_pid(int(pid))
+        stopped.append(name)
+    hosts_dir = state.extra.get("hosts_dir")
+    if hosts_dir and Path(hosts_dir).exists():
+        from kentops.lab.hosts.lab import HostLab
+
+        cache = Path(
+            os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab")
+        )
+        HostLab(Path(hosts_dir), cache, run_id=state.run_id).down()
+        stopped.append("hosts")
+    (directory / "state.json").unlink(missing_ok=True)
+    run_dir = state.extra.get("run_dir")
+    if run_dir:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return stopped
+
+
+def status(directory: Path) -> dict[str, Any] | None:
+    state = read_state(directory)
+    if state is None:
+        return None
+    pids = state.extra.get("pids", {})
+    return {
+        "run_id": state.run_id,
+        "inventory": state.inventory,
+        "daemons": {name: _alive(int(pid)) for name, pid in pids.items()},
+        "endpoints": {
+            k: {"address": v.address, "port": v.port, "service": v.service}
+            for k, v in sorted(state.endpoints.items())
+        },
+        "by_service": _count(state),
+    }
+
+
+def _count(state: LabState) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for endpoint in state.endpoints.values():
+        out[endpoint.service] = out.get(endpoint.service, 0) + 1
+    return out
