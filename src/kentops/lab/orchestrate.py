@@ -338,7 +338,7 @@ def up(
     root = directory or lab_dir(loaded.root)
     if read_state(root) is not None:
         raise LabStartError(f"a lab is already running ({root}); stop it with 'kentops lab down'")
-    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
     run_dir = root / "run"
     if run_dir.exists():
         shutil.rmtree(run_dir)
@@ -497,8 +497,8 @@ def _up_voice(loaded: LoadedInventory, state: LabState, run_dir: Path, say: Prog
 
 
 def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progress) -> PartResult:
-    from kentops.lab.hosts.image import ensure_image
-    from kentops.lab.hosts.lab import HostLab, prerequisites
+    from kentops.lab.hosts.image import ImageError, ensure_image
+    from kentops.lab.hosts.lab import HostLab, LabError, prerequisites
 
     missing = prerequisites()
     if missing:
@@ -506,11 +506,17 @@ def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progres
     specs = host_specs(loaded.inventory)
     cache = Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))
     say(f"hosts: Debian image (built once, cached in {cache})")
-    ensure_image(cache, progress=say)
+    try:
+        ensure_image(cache, progress=say)
+    except ImageError as exc:
+        raise LabStartError(f"hosts: {exc}") from exc
     say(f"hosts: {len(specs)} Debian hosts in network namespaces")
     lab = HostLab(root / "hosts", cache, run_id=state.run_id)
     state.extra["hosts_dir"] = str(root / "hosts")
-    hosts = lab.up(specs)
+    try:
+        hosts = lab.up(specs)
+    except (LabError, ImageError, OSError, subprocess.SubprocessError) as exc:
+        raise LabStartError(f"hosts: {exc}") from exc
     for host in hosts:
         state.endpoints[host.name] = Endpoint(
             host.address,
@@ -532,6 +538,8 @@ def down(directory: Path) -> list[str]:
         _stop_pid(int(pid))
         stopped.append(name)
     hosts_dir = state.extra.get("hosts_dir")
+    if hosts_dir:
+        stopped += _stop_ssh_masters(Path(hosts_dir))
     if hosts_dir and Path(hosts_dir).exists():
         from kentops.lab.hosts.lab import HostLab
 
@@ -544,6 +552,24 @@ def down(directory: Path) -> list[str]:
     run_dir = state.extra.get("run_dir")
     if run_dir:
         shutil.rmtree(run_dir, ignore_errors=True)
+    return stopped
+
+
+def _stop_ssh_masters(hosts_dir: Path) -> list[str]:
+    """End SSH multiplexing masters (Ansible's ControlPersist) that point into the lab."""
+    needle = str(hosts_dir.resolve())
+    stopped = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].split(b"/")[-1].startswith(b"ssh") and any(needle.encode() in a for a in args):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(proc.name), signal.SIGTERM)
+                stopped.append(f"ssh master {proc.name}")
     return stopped
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kentops.inventory.adapters import (
@@ -38,6 +39,10 @@ def ansible_inventory(loaded: LoadedInventory, lab: bool | None = None) -> dict[
                 if ep.known_hosts:
                     host_vars["ansible_ssh_common_args"] = (
                         f"-o UserKnownHostsFile={ep.known_hosts} -o StrictHostKeyChecking=yes"
+                    )
+                    # the lab's own SSH multiplexing sockets, removed with the lab
+                    host_vars["ansible_control_path_dir"] = str(
+                        Path(ep.known_hosts).parent / "cp"
                     )
             else:
                 host_vars["ansible_connection"] = "winrm"
