@@ -1,0 +1,277 @@
+"""Security controls: encrypted management, no secret in the repository, enterprise Wi-Fi."""
+
+from __future__ import annotations
+
+import re
+
+from kentops.compliance.checks import CheckContext
+from kentops.compliance.checks._common import Issue, judge, listing, payload
+from kentops.compliance.checks.network import (
+    NETWORK_TYPES,
+    NetContext,
+    evaluate_configs,
+)
+from kentops.compliance.configparse import Config
+from kentops.compliance.model import (
+    Finding,
+    failed,
+    not_applicable,
+    not_assessed,
+    not_collected,
+    passed,
+)
+from kentops.compliance.payloads import CameraState, ServerFacts, VoiceState
+from kentops.inventory.model import (
+    AccessPoint,
+    Asset,
+    Camera,
+    Nvr,
+    Pbx,
+    Server,
+    Site,
+    WirelessController,
+    Zone,
+)
+
+# ---------------------------------------------------------------- SEC-ENC-01
+
+
+def _cleartext_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
+    from kentops.compliance.checks.network import _http_judge, _ssh_judge
+
+    ssh = _ssh_judge(cfg, net)
+    http = _http_judge(cfg, net)
+    if ssh is None or http is None:
+        return None
+    return [*ssh, *http]
+
+
+def encrypted_management(ctx: CheckContext, asset: Asset) -> list[Finding]:
+    """SEC-ENC-01: no telnet, plain HTTP, FTP or clear SIP/LDAP for management or data."""
+    if isinstance(asset, NETWORK_TYPES):
+        return evaluate_configs(
+            ctx,
+            asset,
+            _cleartext_judge,
+            ("yönetim yalnızca şifreli (SSH, HTTPS)", "management encrypted only (SSH, HTTPS)"),
+        )
+    if isinstance(asset, Server):
+        facts, stored, missing = payload(ctx, "server_facts", asset.id, ServerFacts)
+        if facts is None or stored is None:
+            return [missing or not_collected("server_facts")]
+        if facts.cleartext_services is None:
+            return [
+                not_assessed(
+                    "Dinleyen hizmetler okunamadı", "Listening services not read", stored.ref
+                )
+            ]
+        if facts.cleartext_services:
+            return [
+                failed(
+                    f"Şifresiz hizmet: {listing(facts.cleartext_services)}",
+                    f"Clear-text service: {listing(facts.cleartext_services)}",
+                    stored.ref,
+                )
+            ]
+        return [passed("Şifresiz hizmet yok", "No clear-text service", stored.ref)]
+    if isinstance(asset, Camera | Nvr):
+        cam, stored, missing = payload(ctx, "camera_state", asset.id, CameraState)
+        if cam is None or stored is None:
+            return [missing or not_collected("camera_state")]
+        known = {"telnet": cam.telnet, "HTTP": cam.http_plain}
+        on = [name for name, value in known.items() if value]
+        if on:
+            return [failed(f"Açık: {', '.join(on)}", f"Enabled: {', '.join(on)}", stored.ref)]
+        if any(value is None for value in known.values()):
+            return [
+                not_assessed(
+                    "telnet/HTTP durumu okunamadı", "telnet/HTTP state not read", stored.ref
+                )
+            ]
+        return [passed("telnet ve düz HTTP kapalı", "telnet and plain HTTP off", stored.ref)]
+    if isinstance(asset, Pbx):
+        voice, stored, missing = payload(ctx, "voice_state", asset.id, VoiceState)
+        if voice is None or stored is None:
+            return [missing or not_collected("voice_state")]
+        clear = [t for t in voice.sip_transports if t.lower() != "tls"]
+        if not voice.sip_transports:
+            return [
+                not_assessed("SIP taşıma bilgisi okunamadı", "SIP transports not read", stored.ref)
+            ]
+        if clear:
+            return [
+                failed(
+                    f"Şifresiz SIP: {', '.join(clear)}",
+                    f"Clear-text SIP: {', '.join(clear)}",
+                    stored.ref,
+                )
+            ]
+        return [passed("SIP yalnızca TLS", "SIP over TLS only", stored.ref)]
+    if isinstance(asset, AccessPoint):
+        return [
+            not_assessed(
+                "Erişim noktasının yönetim protokolleri için kanıt toplanmıyor",
+                "No evidence is collected on an access point's management protocols",
+            )
+        ]
+    return [not_applicable("Bu varlık türü için değil", f"Not for {asset.kind}")]
+
+
+# ---------------------------------------------------------------- SEC-VAULT-01
+
+#: A YAML key that names a secret, with its value.
+_YAML_SECRET = re.compile(
+    r"^\s*-?\s*(?P<key>[A-Za-z0-9_]*(?:password|passwd|secret|psk|community|token|api_key"
+    r"|private_key|priv_key|auth_key|passphrase)[A-Za-z0-9_]*)\s*:\s*(?P<value>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+#: A configuration statement that carries a secret, with its value.
+_CONFIG_SECRET = re.compile(
+    r"(?:^|\s)(?P<key>secret|password|key|community|psk|psksecret|passwd|shared-key"
+    r"|authentication-password|encryption-password|pre-shared-key|wpa-pre-shared-key"
+    r"|auth-key|priv-key)(?:\s+(?:0|5|7|8|9|cipher|simple|irreversible-cipher|ENC))?"
+    r"(?:\s+|=)(?P<value>\"[^\"]*\"|\S+)",
+    re.IGNORECASE,
+)
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+#: Values that are references, not secrets.
+_REFERENCE = re.compile(
+    r"^[\"']?(vault:|env:|\{\{|\$\{|<[A-Za-z_]|__[A-Z]|\*+$|null$|~$|none$|\"\"$|''$)",
+    re.IGNORECASE,
+)
+#: Statement words after which the following word is not a secret value.
+_NOT_VALUES = frozenset(
+    {"chain", "exchange", "string", "config-key", "auth", "algorithm", "length", "mode", "type"}
+)
+
+
+def secret_literals(text: str, yaml: bool) -> list[tuple[int, str]]:
+    """Lines holding a literal secret: (line number, the key that names it)."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "!")):
+            continue
+        if _PRIVATE_KEY.search(line):
+            found.append((number, "private key"))
+            continue
+        if yaml:
+            match = _YAML_SECRET.match(line)
+            if match and not _REFERENCE.match(match.group("value")):
+                value = match.group("value")
+                if value not in {"true", "false"} and not value.startswith(("#", "[", "{")):
+                    found.append((number, match.group("key")))
+            continue
+        for match in _CONFIG_SECRET.finditer(line):
+            value = match.group("value").strip('"')
+            if value and not _REFERENCE.match(value) and value.lower() not in _NOT_VALUES:
+                found.append((number, match.group("key")))
+                break
+    return found
+
+
+def no_secrets_in_repo(ctx: CheckContext, site: Site) -> list[Finding]:
+    """SEC-VAULT-01: no literal secret in the inventory, the policies or rendered configs."""
+    findings: list[Finding] = []
+    hits: list[str] = []
+    refs: list[str] = []
+    for kind in ("inventory", "policies", "rendered_config"):
+        if not ctx.collected(kind):
+            findings.append(not_collected(kind))
+            continue
+        for stored in ctx.evidence.of_kind(kind):
+            if stored.ref.endswith(".json"):
+                continue  # our own summaries, not repository or device files
+            refs.append(stored.ref)
+            for line, key in secret_literals(stored.text, yaml=kind != "rendered_config"):
+                hits.append(f"{stored.ref}:{line} ({key})")
+    if hits:
+        findings.insert(
+            0,
+            failed(
+                f"{len(hits)} açık yazılmış gizli bilgi: {listing(hits, 5)}",
+                f"{len(hits)} literal secret(s): {listing(hits, 5)}",
+                *sorted({h.split(":")[0] for h in hits}),
+            ),
+        )
+    elif refs:
+        findings.insert(
+            0,
+            passed(
+                f"{len(refs)} dosyada açık gizli bilgi yok; yalnızca vault/env başvuruları",
+                f"No literal secret in {len(refs)} files; vault/env references only",
+            ),
+        )
+    return findings
+
+
+# ---------------------------------------------------------------- SEC-WIFI-01
+
+
+def wifi_enterprise(ctx: CheckContext, asset: Asset) -> list[Finding]:
+    """SEC-WIFI-01: staff SSIDs on 802.1X (WPA2/3-Enterprise), guest SSID in its own zone."""
+    if isinstance(asset, AccessPoint):
+        controller = ctx.inventory.index().get(asset.controller)
+        if not isinstance(controller, WirelessController):
+            return [not_assessed("Denetleyici bulunamadı", "Controller not found")]
+        asset = controller
+    if not isinstance(asset, WirelessController):
+        return [not_applicable("Kablosuz cihaz değil", "Not a wireless device")]
+    issues: list[Issue] = []
+    for ssid in asset.ssids:
+        if ssid.vlan_zone == Zone.GUEST:
+            continue
+        if ssid.security not in {"wpa2-enterprise", "wpa3-enterprise"}:
+            issues.append((f"{ssid.name}: {ssid.security}", f"{ssid.name}: {ssid.security}"))
+    guests = [s for s in asset.ssids if s.security == "open-captive-portal"]
+    for ssid in guests:
+        if ssid.vlan_zone != Zone.GUEST:
+            issues.append(
+                (
+                    f"{ssid.name} misafir bölgesinde değil ({ssid.vlan_zone.value})",
+                    f"{ssid.name} not in the guest zone ({ssid.vlan_zone.value})",
+                )
+            )
+    findings = [
+        judge(
+            issues,
+            "personel SSID'leri kurumsal kimlik doğrulamalı, misafir ayrı bölgede",
+            "staff SSIDs on enterprise authentication, guest in its own zone",
+            prefix=("Envanterdeki SSID'ler: ", "SSIDs in the inventory: "),
+        )
+    ]
+    if not ctx.collected("rendered_config"):
+        findings.append(not_collected("rendered_config"))
+    elif not ctx.device_configs(asset):
+        findings.append(
+            not_assessed(
+                "Denetleyici yapılandırması üretilmedi; istemci yalıtımı doğrulanamadı",
+                "No controller configuration rendered; client isolation not verified",
+            )
+        )
+    else:
+        for dc in ctx.device_configs(asset):
+            blocks = [line for line in dc.config.lines if line.text.startswith("wlan ")]
+            guest_names = {s.name for s in guests}
+            missing = [
+                b.text
+                for b in blocks
+                if any(name in b.text for name in guest_names)
+                and b.child("peer-blocking drop") is None
+            ]
+            findings.append(
+                judge(
+                    [
+                        (
+                            f"istemci yalıtımı yok: {listing(missing)}",
+                            f"no client isolation: {listing(missing)}",
+                        )
+                    ]
+                    if missing
+                    else [],
+                    "misafir SSID'de istemci yalıtımı",
+                    "client isolation on the guest SSID",
+                    dc.ref,
+                )
+            )
+    return findings
