@@ -278,7 +278,7 @@ class Configurator:
     def __init__(self, dialect: Dialect, root: ConfigNode, physical: set[str]) -> None:
         self.dialect = dialect
         self.root = root
-        self.physical = physical
+        self.physical = {n for n in physical if _type_of(n) not in dialect.virtual_types}
 
     def root_frame(self) -> Frame:
         return Frame(ROOT, [self.root], "")
@@ -352,8 +352,7 @@ class Configurator:
             if name is None:
                 raise ConfigError("invalid", offset + len("interface "))
             if self.physical and name not in self.physical:
-                kind = re.match(r"^[A-Za-z\-]+|^\d+[A-Za-z\-]+", name)
-                if kind is None or kind.group(0) not in d.virtual_types:
+                if _type_of(name) not in d.virtual_types:
                     raise ConfigError("invalid", offset + len("interface "))
             return f"interface {name}"
         if d.platform == "huawei_vrp":
@@ -573,3 +572,8 @@ def _is_negation_of(text: str, body: str, negation: str) -> bool:
         return False
     rest = text[len(negation) + 1 :]
     return rest == body or body.startswith(rest + " ") or rest.startswith(body + " ")
+
+
+def _type_of(interface: str) -> str:
+    match = re.match(r"^\d+[A-Za-z\-]+|^[A-Za-z\-]+", interface)
+    return match.group(0) if match else interface

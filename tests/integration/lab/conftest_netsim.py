@@ -1,0 +1,139 @@
+"""Shared pieces of the network simulator tests: device specs and a raw terminal client.
+
+Imported explicitly by the ``test_netsim*`` modules (not a pytest conftest).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from pathlib import Path
+
+import paramiko
+
+from kentops.lab.netsim import Fault, SimDevice, SimInterface, SimNeighbor
+
+USER = "netops"
+PASSWORD = "Lab-Sifre-2026"  # lab-only credential
+SECRET = "Lab-Enable-2026"  # lab-only enable secret
+
+PROMPT_RE = re.compile(r"(?:[\w.\-]+(?:\([\w\-+]+\))?[>#]|<[\w.\-]+>|\[[\w.\-/]+\])\s*$")
+
+
+def ios_device(name: str = "hq-sw-core-01", **changes: object) -> SimDevice:
+    """A Catalyst core switch with an uplink towards a Huawei access switch."""
+    values: dict[str, object] = {
+        "name": name,
+        "hostname": name,
+        "platform": "cisco_ios",
+        "vendor": "Cisco",
+        "model": "WS-C2960X-48FPD-L",
+        "os_version": "15.2(7)E4",
+        "serial": "FOC2101X0AB",
+        "uptime_s": 3 * 86400 + 7200,
+        "interfaces": [
+            SimInterface("GigabitEthernet1/0/1", description="uplink hq-sw-acc-01", mode="trunk"),
+            SimInterface("GigabitEthernet1/0/2", description="printer", enabled=False),
+            SimInterface("GigabitEthernet1/0/3", mac="0011.2233.4455", speed_mbps=100),
+            SimInterface("Vlan10", ipv4="10.10.0.2/24", mode="routed"),
+        ],
+        "neighbors": [SimNeighbor("GigabitEthernet1/0/1", "hq-sw-acc-01", "GE0/0/24")],
+        "username": USER,
+        "password": PASSWORD,
+        "enable_secret": SECRET,
+    }
+    values.update(changes)
+    return SimDevice(**values)  # type: ignore[arg-type]
+
+
+def vrp_device(name: str = "hq-sw-acc-01", **changes: object) -> SimDevice:
+    """A Huawei S5735 access switch whose uplink faces the core."""
+    values: dict[str, object] = {
+        "name": name,
+        "hostname": name,
+        "platform": "huawei_vrp",
+        "vendor": "Huawei",
+        "model": "S5735-L48T4S-A",
+        "os_version": "V200R019C00SPC500",
+        "serial": "2102351931P0J3000020",
+        "uptime_s": 86400 * 10,
+        "interfaces": [
+            SimInterface("GigabitEthernet0/0/1", description="office 101"),
+            SimInterface("GigabitEthernet0/0/2", enabled=False),
+            SimInterface("GigabitEthernet0/0/24", description="uplink hq-sw-core-01", mode="trunk"),
+            SimInterface("Vlanif10", ipv4="10.10.0.3/24", mode="routed"),
+        ],
+        "neighbors": [SimNeighbor("GigabitEthernet0/0/24", "hq-sw-core-01", "Gi1/0/1")],
+        "username": USER,
+        "password": PASSWORD,
+    }
+    values.update(changes)
+    return SimDevice(**values)  # type: ignore[arg-type]
+
+
+def faulty_devices() -> list[SimDevice]:
+    """One device per fault kind (names say which)."""
+    return [
+        ios_device("lab-down", faults=[Fault("down")]),
+        ios_device("lab-authfail", faults=[Fault("auth_fail")]),
+        ios_device("lab-hang", faults=[Fault("hang_after_login")]),
+        ios_device("lab-slow", faults=[Fault("slow", delay_s=0.5)]),
+        ios_device("lab-reject", faults=[Fault("reject_command", command="snmp-server community")]),
+        vrp_device("lab-reject-vrp", faults=[Fault("reject_command", command="snmp-agent")]),
+    ]
+
+
+class RawShell:
+    """An interactive SSH terminal (paramiko) that reads up to the next prompt."""
+
+    def __init__(self, port: int, username: str = USER, password: str = PASSWORD) -> None:
+        self.client = paramiko.SSHClient()
+        self.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507
+        self.client.connect(
+            "127.0.0.1",
+            port=port,
+            username=username,
+            password=password,
+            look_for_keys=False,
+            allow_agent=False,
+            timeout=5,
+        )
+        self.channel = self.client.invoke_shell(width=512)
+        self.channel.settimeout(5)
+        self.login_text = self.read_until(PROMPT_RE)
+
+    def read_until(self, pattern: re.Pattern[str], timeout: float = 5.0) -> str:
+        data = ""
+        deadline = time.monotonic() + timeout
+        while not pattern.search(data):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no {pattern.pattern!r} in {data!r}")
+            try:
+                chunk = self.channel.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            data += chunk.decode()
+        return data
+
+    def send(self, line: str, expect: re.Pattern[str] = PROMPT_RE) -> str:
+        """Type ``line`` and Enter; return everything shown up to the next prompt."""
+        self.channel.send(line + "\r")
+        return self.read_until(expect).replace("\r\n", "\n")
+
+    @staticmethod
+    def prompt(output: str) -> str:
+        return output.rstrip().rsplit("\n", 1)[-1]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def wait_for_file(path: Path, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.05)
