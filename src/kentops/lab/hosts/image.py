@@ -28,12 +28,13 @@ from kentops.lab.hosts.mounts import unmount_under
 SUITE = "bookworm"
 
 #: Bump when the way the image is built or customised changes.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 
 #: Packages installed on top of minbase. Beyond the services the roles manage:
 #: acl (Ansible `become_user` to an unprivileged user), netbase (/etc/services,
 #: /etc/protocols), tzdata (timezone facts), logrotate (rsyslog's companion),
-#: iputils-ping (host-to-host checks).
+#: iputils-ping (host-to-host checks), unattended-upgrades (what the patching role
+#: configures).
 PACKAGES: tuple[str, ...] = (
     "openssh-server",
     "python3",
@@ -53,6 +54,7 @@ PACKAGES: tuple[str, ...] = (
     "tzdata",
     "logrotate",
     "iputils-ping",
+    "unattended-upgrades",
 )
 
 #: Environment variable that overrides the Debian mirror debootstrap uses.
@@ -238,8 +240,9 @@ def _customise(rootfs: Path) -> None:
         script.write_text(_file_text(name))
         script.chmod(0o755)
     _chroot(rootfs, "update-rc.d", "rsyslog", "defaults")
-    # As on Debian: the nftables service is installed but not enabled.
-    _chroot(rootfs, "update-rc.d", "nftables", "defaults-disabled")
+    # As on Debian, nftables is installed but not enabled. No rc links at all (rather
+    # than `defaults-disabled`): Ansible's sysvinit module enables with
+    # `update-rc.d NAME defaults`, which would leave existing K links alone.
 
 
 def _image_dir(cache_dir: Path, key: str) -> Path:

@@ -238,6 +238,11 @@ class HostLab:
             self.run_id: str = str(recorded["run_id"])
         else:
             self.run_id = _normalise_run_id(run_id)
+        if recorded is not None and recorded["run_id"] != self.run_id:
+            raise LabError(
+                f"{self.state_dir} holds lab run {recorded['run_id']}, not {self.run_id}; "
+                "open it without a run id (and call down()) or use another state directory"
+            )
 
     # -- paths and names
 
@@ -342,8 +347,11 @@ class HostLab:
             image = ensure_image(self.cache_dir, self.progress)
             try:
                 return self._up(specs, admin_user, image)
-            except BaseException:
-                self._down()
+            except BaseException as failure:
+                try:
+                    self._down()
+                except (LabError, OSError, subprocess.SubprocessError) as cleanup:
+                    failure.add_note(f"cleaning up after the failure also failed: {cleanup}")
                 raise
 
     def _up(self, specs: list[HostSpec], admin_user: str, image: Path) -> list[LabHost]:
