@@ -6,7 +6,6 @@ Imported explicitly by the ``test_netsim*`` modules (not a pytest conftest).
 from __future__ import annotations
 
 import re
-import socket
 import time
 from pathlib import Path
 
@@ -89,7 +88,7 @@ class RawShell:
 
     def __init__(self, port: int, username: str = USER, password: str = PASSWORD) -> None:
         self.client = paramiko.SSHClient()
-        self.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507
+        self.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
         self.client.connect(
             "127.0.0.1",
             port=port,
@@ -111,7 +110,7 @@ class RawShell:
                 raise TimeoutError(f"no {pattern.pattern!r} in {data!r}")
             try:
                 chunk = self.channel.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             if not chunk:
                 break

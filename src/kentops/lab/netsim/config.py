@@ -351,9 +351,9 @@ class Configurator:
             name = canonical_interface(match.group(1), d.platform)
             if name is None:
                 raise ConfigError("invalid", offset + len("interface "))
-            if self.physical and name not in self.physical:
-                if _type_of(name) not in d.virtual_types:
-                    raise ConfigError("invalid", offset + len("interface "))
+            unknown = self.physical and name not in self.physical
+            if unknown and _type_of(name) not in d.virtual_types:
+                raise ConfigError("invalid", offset + len("interface "))
             return f"interface {name}"
         if d.platform == "huawei_vrp":
             ip = re.match(r"^ip address (\S+) (\d{1,2})(\b.*)$", body)
