@@ -43,7 +43,7 @@ def _devices(count: int) -> list[SimDevice]:
                 interfaces=[SimInterface(f"{prefix}{port}") for port in range(1, 29)],
                 neighbors=[SimNeighbor(f"{prefix}1", f"bench-sw-{(index + 1) % count:03d}", "x")],
                 username="bench",
-                password="bench-only",  # noqa: S106 - loopback benchmark credential
+                password="bench-only",
             )
         )
     return devices
@@ -72,7 +72,7 @@ def _login(port: int) -> float:
         "127.0.0.1",
         port=port,
         username="bench",
-        password="bench-only",  # noqa: S106
+        password="bench-only",
         look_for_keys=False,
         allow_agent=False,
     )
