@@ -23,6 +23,7 @@ app = typer.Typer(
 FEATURES: tuple[str, ...] = (
     "kentops.inventory.commands",
     "kentops.lab.commands",
+    "kentops.compliance.commands",
 )
 
 

@@ -159,6 +159,7 @@ class AuditResult:
     evidence_count: int
     buildings: dict[str, str]  # id -> name
     units: dict[str, str]  # inventory unit id -> name
+    evidence_times: dict[str, dt.datetime] = field(default_factory=dict)  # ref -> collected
     timings: dict[str, float] = field(default_factory=dict)
 
     # ------------------------------------------------------------ verdicts
@@ -494,6 +495,7 @@ def evaluate(
         evidence_count=len(evidence.items),
         buildings={b.id: b.name for b in inv.buildings},
         units={u.id: u.name for u in inv.site.units},
+        evidence_times={s.ref: s.collected_at for s in evidence.items},
     )
 
 

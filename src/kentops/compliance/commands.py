@@ -1,0 +1,184 @@
+"""Commands: ``kentops audit`` and ``kentops duties coverage``.
+
+Exit codes: 0 every required control passes (audit) / every technical duty is automated
+(coverage); 1 otherwise; 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kentops.compliance.catalog import Catalogs, load_catalogs
+from kentops.compliance.coverage import coverage
+from kentops.compliance.engine import DEFAULT_EVIDENCE_ROOT, run_audit
+from kentops.compliance.model import Status
+from kentops.compliance.report import write_reports
+from kentops.yamlsource import InvalidInput
+
+console = Console()
+err_console = Console(stderr=True)
+
+duties_app = typer.Typer(help="Duty catalogs of the regulations.", no_args_is_help=True)
+
+
+def _invalid(exc: InvalidInput, as_json: bool) -> typer.Exit:
+    if as_json:
+        print(
+            json.dumps(
+                {"valid": False, "problems": [p.as_dict() for p in exc.problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False, highlight=False)
+        err_console.print(f"[bold red]{len(exc.problems)} problem(s); nothing was run.[/]")
+    return typer.Exit(2)
+
+
+def audit(
+    inventory: Annotated[Path, typer.Argument(help="Inventory folder, e.g. inventories/demo")],
+    regulation: Annotated[
+        str | None,
+        typer.Option("--regulation", help="Duty catalog id (default: the site's regulation)"),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder")] = Path("reports"),
+    lang: Annotated[str, typer.Option("--lang", help="Report language: tr or en")] = "tr",
+    lab: Annotated[
+        bool, typer.Option("--lab", help="Collect live evidence from the local lab")
+    ] = False,
+    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path(
+        "policies"
+    ),
+    evidence: Annotated[
+        Path, typer.Option("--evidence", help="Evidence folder")
+    ] = DEFAULT_EVIDENCE_ROOT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Collect evidence, evaluate every control, map to the duties, write the reports."""
+    if lang not in {"tr", "en"}:
+        err_console.print("--lang must be tr or en")
+        raise typer.Exit(2)
+    try:
+        if as_json:
+            result = run_audit(
+                inventory, policy_dir=policies, regulation=regulation,
+                evidence_root=evidence, lab=lab,
+            )
+        else:
+            with console.status("denetim / audit") as status:
+                result = run_audit(
+                    inventory,
+                    policy_dir=policies,
+                    regulation=regulation,
+                    evidence_root=evidence,
+                    lab=lab,
+                    progress=lambda text: status.update(text),
+                )
+    except InvalidInput as exc:
+        raise _invalid(exc, as_json) from None
+    files = write_reports(result, out, lang)
+    counts = result.duty_counts()
+    required = result.required_failures()
+    if as_json:
+        doc = json.loads(files.results.read_text(encoding="utf-8"))
+        print(
+            json.dumps(
+                {
+                    "site": doc["site"],
+                    "regulation": doc["regulation"]["id"],
+                    "run_id": doc["run_id"],
+                    "exit_code": result.exit_code,
+                    "summary": doc["summary"],
+                    "reports": {
+                        "html": str(files.html),
+                        "results": str(files.results),
+                        "junit": str(files.junit),
+                        "oscal": str(files.oscal),
+                    },
+                    "evidence": doc["evidence"],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        raise typer.Exit(result.exit_code)
+    table = Table(title=f"{result.site.name}: {result.regulation.id} ({result.run_id})")
+    table.add_column("durum / status")
+    table.add_column("görev / duties", justify="right")
+    for status in Status:
+        table.add_row(f"{status.value} / {status.en}", str(counts.get(status, 0)))
+    console.print(table)
+    failed = sum(1 for r in required if r.status is Status.NONCOMPLIANT)
+    unassessed = len(required) - failed
+    if required:
+        console.print(
+            f"[bold red]Zorunlu kontroller geçmedi / required controls do not pass:[/] "
+            f"{failed} uyumsuz / non-compliant, {unassessed} değerlendirilmedi / not assessed"
+        )
+    else:
+        console.print("[bold green]Zorunlu kontrollerin tümü geçti / every required control passes[/]")
+    console.print(f"Rapor / report: {files.html}")
+    console.print(f"Kanıt / evidence: {result.evidence_dir}")
+    raise typer.Exit(result.exit_code)
+
+
+def duties_coverage(
+    regulation: Annotated[
+        str | None, typer.Option("--regulation", help="Duty catalog id (default: all)")
+    ] = None,
+    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path(
+        "policies"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Duties automated / manual / not applicable per regulation; every technical duty must be
+    automated (exit 1 lists those that are not)."""
+    try:
+        catalogs: Catalogs = load_catalogs(policies)
+    except InvalidInput as exc:
+        raise _invalid(exc, as_json) from None
+    if regulation is not None and regulation not in catalogs.regulations:
+        err_console.print(
+            f"no duty catalog '{regulation}'; use one of: {', '.join(sorted(catalogs.regulations))}"
+        )
+        raise typer.Exit(2)
+    rows = coverage(catalogs, regulation)
+    code = 0 if all(r.ok for r in rows) else 1
+    if as_json:
+        print(json.dumps({"ok": code == 0, "regulations": [r.as_dict() for r in rows]},
+                         ensure_ascii=False, indent=2))
+        raise typer.Exit(code)
+    table = Table(
+        title="Görev kapsamı / duty coverage",
+        caption="görev=duties otomatik=automated manuel=manual kapsam dışı=not applicable "
+        "teknik=technical",
+    )
+    for name in ("yönetmelik", "görev", "otomatik", "manuel", "kapsam dışı", "teknik",
+                 "otomatik olmayan teknik"):
+        table.add_column(name, justify="left" if name.startswith("yön") else "right")
+    for r in rows:
+        table.add_row(r.regulation, str(r.duties), str(r.automated), str(r.manual),
+                      str(r.not_applicable), str(r.technical),
+                      ", ".join(r.technical_not_automated) or "-")
+    console.print(table)
+    for r in rows:
+        if r.technical_not_automated:
+            console.print(
+                f"[bold red]{r.regulation}: teknik görev kontrole bağlı değil / technical duty "
+                f"not automated:[/] {', '.join(r.technical_not_automated)}"
+            )
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+    duties_app.command("coverage")(duties_coverage)
+    app.add_typer(duties_app, name="duties")
