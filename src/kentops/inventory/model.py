@@ -274,6 +274,9 @@ class Router(Asset):
 class WirelessController(Asset):
     kind: ClassVar[str] = "wireless_controller"
     collection: ClassVar[str] = "wireless_controllers"
+    platform: NetworkPlatform = Field(
+        default=NetworkPlatform.CISCO_IOS, description="CLI of the controller (C9800: IOS-XE)"
+    )
     ssids: list[Ssid] = Field(min_length=1)
 
 

@@ -312,15 +312,18 @@ def _alive(pid: int) -> bool:
     return done == 0
 
 
-def _stop_pid(pid: int, grace_s: float = 3.0) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline and _alive(pid):
-        time.sleep(0.05)
-    if _alive(pid):
+def _stop_pids(pids: list[int], grace_s: float = 5.0) -> None:
+    """SIGTERM every daemon's process group at once, then SIGKILL what is left."""
+    for pid in pids:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
 
 
 # ------------------------------------------------------------------ up / down / status
@@ -534,9 +537,9 @@ def down(directory: Path) -> list[str]:
     stopped: list[str] = []
     if state is None:
         return stopped
-    for name, pid in state.extra.get("pids", {}).items():
-        _stop_pid(int(pid))
-        stopped.append(name)
+    pids = {name: int(pid) for name, pid in state.extra.get("pids", {}).items()}
+    _stop_pids(list(pids.values()))
+    stopped.extend(pids)
     hosts_dir = state.extra.get("hosts_dir")
     if hosts_dir:
         stopped += _stop_ssh_masters(Path(hosts_dir))
