@@ -156,15 +156,19 @@ def list_assets(
 
 
 def schema(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schemas")] = Path(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the inventory schema")] = Path(
         "inventories/schema"
     ),
+    catalogs_out: Annotated[
+        Path, typer.Option("--catalogs-out", help="Folder for the catalog schemas")
+    ] = Path("policies/schema"),
 ) -> None:
     """Export the JSON Schemas that inventory and catalog files declare in their modeline."""
     from kentops.compliance.catalog import export_catalog_schemas
 
     written = write_schema(out)
-    written.extend(export_catalog_schemas(out))
+    catalogs_out.mkdir(parents=True, exist_ok=True)
+    written.extend(export_catalog_schemas(catalogs_out))
     for path in written:
         console.print(f"wrote {path}")
 
