@@ -26,6 +26,7 @@ from kentops.lab.hosts import (
     PACKAGES,
     HostLab,
     HostSpec,
+    LabError,
     LabHost,
     ensure_image,
     image_key,
@@ -460,3 +461,17 @@ def test_down_after_a_crash_works_from_the_state_dir_alone(lab_image: Path, tmp_
     assert run_leftovers(adopted.run_id)
     adopted.down()
     _nothing_left(adopted)
+
+
+def test_a_failed_up_removes_what_it_made(
+    lab_image: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sshd(*_args: object) -> None:
+        raise LabError("sshd did not answer (simulated)")
+
+    monkeypatch.setattr(HostLab, "_wait_ready", no_sshd)
+    failing = HostLab(tmp_path / "state", lab_image.parent.parent, run_id="fail-test")
+    with pytest.raises(LabError, match="simulated"):
+        failing.up([HostSpec("fail-01", "fail01"), HostSpec("fail-02", "fail02")])
+    _nothing_left(failing)
+    assert not (tmp_path / "state" / "lab.json").exists()
