@@ -34,6 +34,7 @@ from kentops.lab.hosts import (
     prerequisites,
     run_leftovers,
 )
+from kentops.lab.hosts.image import ImageError, debian_mirror
 from kentops.lab.hosts.mounts import mounts_under
 
 pytestmark = [pytest.mark.slow, pytest.mark.lab, pytest.mark.xdist_group("lab-hosts")]
@@ -120,6 +121,48 @@ def test_image_is_built_once_and_then_reused(lab_image: Path) -> None:
 def test_image_key_follows_the_package_list() -> None:
     assert image_key(PACKAGES) == image_key(tuple(reversed(PACKAGES)))
     assert image_key(PACKAGES) != image_key((*PACKAGES, "htop"))
+
+
+def test_mirror_comes_from_the_environment_or_the_machines_apt_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apt = tmp_path / "apt"
+    (apt / "sources.list.d").mkdir(parents=True)
+    (apt / "sources.list.d" / "debian.sources").write_text(
+        textwrap.dedent(
+            """
+            Types: deb
+            URIs: http://mirror.invalid/debian-security
+            Suites: bookworm-security
+            Components: main
+
+            Types: deb
+            # a comment inside the stanza
+            URIs: http://mirror.invalid/debian
+            Suites: bookworm bookworm-updates
+            Components: main contrib
+            """
+        )
+    )
+    (apt / "sources.list.d" / "other.list.disabled").write_text(
+        "deb http://disabled.invalid/debian bookworm main\n"
+    )
+    monkeypatch.delenv("KENTOPS_DEBIAN_MIRROR", raising=False)
+    assert debian_mirror(apt) == "http://mirror.invalid/debian"
+
+    (apt / "sources.list").write_text(
+        "deb [arch=amd64] http://first.invalid/debian bookworm main\n"
+    )
+    assert debian_mirror(apt) == "http://first.invalid/debian"
+
+    monkeypatch.setenv("KENTOPS_DEBIAN_MIRROR", "http://override.invalid/debian")
+    assert debian_mirror(apt) == "http://override.invalid/debian"
+
+    monkeypatch.delenv("KENTOPS_DEBIAN_MIRROR")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ImageError, match="KENTOPS_DEBIAN_MIRROR"):
+        debian_mirror(empty)
 
 
 # ------------------------------------------------------------------------------- ssh
