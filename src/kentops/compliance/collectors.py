@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from kentops import policy
 from kentops.compliance.evidence import (
     CollectContext,
     EvidenceItem,
@@ -18,7 +19,6 @@ from kentops.compliance.evidence import (
     json_text,
     to_jsonable,
 )
-from kentops import policy
 from kentops.inventory.loader import LoadedInventory
 from kentops.yamlsource import display_path
 

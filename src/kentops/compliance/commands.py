@@ -54,9 +54,7 @@ def audit(
     lab: Annotated[
         bool, typer.Option("--lab", help="Collect live evidence from the local lab")
     ] = False,
-    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path(
-        "policies"
-    ),
+    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path("policies"),
     evidence: Annotated[
         Path, typer.Option("--evidence", help="Evidence folder")
     ] = DEFAULT_EVIDENCE_ROOT,
@@ -69,8 +67,11 @@ def audit(
     try:
         if as_json:
             result = run_audit(
-                inventory, policy_dir=policies, regulation=regulation,
-                evidence_root=evidence, lab=lab,
+                inventory,
+                policy_dir=policies,
+                regulation=regulation,
+                evidence_root=evidence,
+                lab=lab,
             )
         else:
             with console.status("denetim / audit") as status:
@@ -80,7 +81,7 @@ def audit(
                     regulation=regulation,
                     evidence_root=evidence,
                     lab=lab,
-                    progress=lambda text: status.update(text),
+                    progress=status.update,
                 )
     except InvalidInput as exc:
         raise _invalid(exc, as_json) from None
@@ -113,8 +114,8 @@ def audit(
     table = Table(title=f"{result.site.name}: {result.regulation.id} ({result.run_id})")
     table.add_column("durum / status")
     table.add_column("görev / duties", justify="right")
-    for status in Status:
-        table.add_row(f"{status.value} / {status.en}", str(counts.get(status, 0)))
+    for label in Status:
+        table.add_row(f"{label.value} / {label.en}", str(counts.get(label, 0)))
     console.print(table)
     failed = sum(1 for r in required if r.status is Status.NONCOMPLIANT)
     unassessed = len(required) - failed
@@ -124,7 +125,9 @@ def audit(
             f"{failed} uyumsuz / non-compliant, {unassessed} değerlendirilmedi / not assessed"
         )
     else:
-        console.print("[bold green]Zorunlu kontrollerin tümü geçti / every required control passes[/]")
+        console.print(
+            "[bold green]Zorunlu kontrollerin tümü geçti / every required control passes[/]"
+        )
     console.print(f"Rapor / report: {files.html}")
     console.print(f"Kanıt / evidence: {result.evidence_dir}")
     raise typer.Exit(result.exit_code)
@@ -134,9 +137,7 @@ def duties_coverage(
     regulation: Annotated[
         str | None, typer.Option("--regulation", help="Duty catalog id (default: all)")
     ] = None,
-    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path(
-        "policies"
-    ),
+    policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path("policies"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Duties automated / manual / not applicable per regulation; every technical duty must be
@@ -153,21 +154,39 @@ def duties_coverage(
     rows = coverage(catalogs, regulation)
     code = 0 if all(r.ok for r in rows) else 1
     if as_json:
-        print(json.dumps({"ok": code == 0, "regulations": [r.as_dict() for r in rows]},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"ok": code == 0, "regulations": [r.as_dict() for r in rows]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         raise typer.Exit(code)
     table = Table(
         title="Görev kapsamı / duty coverage",
         caption="görev=duties otomatik=automated manuel=manual kapsam dışı=not applicable "
         "teknik=technical",
     )
-    for name in ("yönetmelik", "görev", "otomatik", "manuel", "kapsam dışı", "teknik",
-                 "otomatik olmayan teknik"):
+    for name in (
+        "yönetmelik",
+        "görev",
+        "otomatik",
+        "manuel",
+        "kapsam dışı",
+        "teknik",
+        "otomatik olmayan teknik",
+    ):
         table.add_column(name, justify="left" if name.startswith("yön") else "right")
     for r in rows:
-        table.add_row(r.regulation, str(r.duties), str(r.automated), str(r.manual),
-                      str(r.not_applicable), str(r.technical),
-                      ", ".join(r.technical_not_automated) or "-")
+        table.add_row(
+            r.regulation,
+            str(r.duties),
+            str(r.automated),
+            str(r.manual),
+            str(r.not_applicable),
+            str(r.technical),
+            ", ".join(r.technical_not_automated) or "-",
+        )
     console.print(table)
     for r in rows:
         if r.technical_not_automated:

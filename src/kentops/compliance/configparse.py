@@ -221,15 +221,24 @@ def _split_ros_path(text: str) -> tuple[str, str]:
     return text, ""
 
 
+_ROS_FIND = re.compile(r"\[[^\]]*\]")
+
+
 def ros_command(text: str) -> tuple[str, list[str], dict[str, str]]:
-    """Split a RouterOS command into its verb, bare words and key=value arguments."""
+    """Split a RouterOS command into its verb, bare words and key=value arguments.
+
+    A ``[find ...]`` selector stays one bare word: ``set [find default=yes] disabled=yes``
+    -> ("set", ["[find default=yes]"], {"disabled": "yes"}).
+    """
+    selectors = _ROS_FIND.findall(text)
+    stripped = _ROS_FIND.sub(" ", text)
     try:
-        parts = shlex.split(text, posix=True)
+        parts = shlex.split(stripped, posix=True)
     except ValueError:
-        parts = text.split()
+        parts = stripped.split()
     if not parts:
-        return "", [], {}
-    verb, words, args = parts[0], [], {}
+        return "", selectors, {}
+    verb, words, args = parts[0], list(selectors), {}
     for part in parts[1:]:
         key, eq, value = part.partition("=")
         if eq:

@@ -28,9 +28,9 @@ def remediation(running: str, intended: str, platform: str) -> list[str] | None:
         return [line.strip() for line in have.config_to_get_to(want).dump_simple()]
     if platform == "routeros":
         have_cfg, want_cfg = parse_config(running, platform), parse_config(intended, platform)
-        have = {(s.text, c.text) for s in have_cfg.lines for c in s.children}
-        want = {(s.text, c.text) for s in want_cfg.lines for c in s.children}
-        return [f"{path} {cmd}" for path, cmd in sorted(want - have)] + [
-            f"# {path} {cmd} (not intended)" for path, cmd in sorted(have - want)
+        have_set = {(s.text, c.text) for s in have_cfg.lines for c in s.children}
+        want_set = {(s.text, c.text) for s in want_cfg.lines for c in s.children}
+        return [f"{path} {cmd}" for path, cmd in sorted(want_set - have_set)] + [
+            f"# {path} {cmd} (not intended)" for path, cmd in sorted(have_set - want_set)
         ]
     return None

@@ -439,10 +439,10 @@ def evaluate(
     subjects = subjects_by_kind(loaded)
     waivers = waiver_states(loaded, today)
     waiver_index: dict[tuple[str, str], WaiverState] = {}
-    for state in waivers:  # the latest expiry wins when two waivers overlap
-        key = (state.waiver.control, state.waiver.asset)
-        if key not in waiver_index or state.waiver.expires > waiver_index[key].waiver.expires:
-            waiver_index[key] = state
+    for wstate in waivers:  # the latest expiry wins when two waivers overlap
+        key = (wstate.waiver.control, wstate.waiver.asset)
+        if key not in waiver_index or wstate.waiver.expires > waiver_index[key].waiver.expires:
+            waiver_index[key] = wstate
     refs: dict[str, SubjectRef] = {}
     results: dict[str, ControlResult] = {}
     for control_id, control in catalogs.controls.controls.items():
@@ -525,7 +525,8 @@ def _duty_result(
                 duty,
                 Status.NONCOMPLIANT,
                 attestation=state,
-                note_tr=f"Beyanın süresi {state.attestation.valid_until.isoformat()} tarihinde doldu",
+                note_tr=f"Beyanın süresi {state.attestation.valid_until.isoformat()} "
+                "tarihinde doldu",
                 note_en=f"Attestation expired on {state.attestation.valid_until.isoformat()}",
             )
         return DutyResult(

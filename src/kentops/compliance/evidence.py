@@ -99,7 +99,7 @@ class StoredEvidence:
         }
 
 
-class NotCollected(Exception):  # noqa: N818 - it is a signal, not an error
+class NotCollected(Exception):
     """Raised by a collector that cannot collect in this run; says why."""
 
 

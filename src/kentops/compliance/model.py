@@ -10,7 +10,7 @@ from enum import StrEnum
 class Outcome(StrEnum):
     """What one check said about one subject (an asset, a building or the site)."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     FAIL = "fail"
     NOT_ASSESSED = "not_assessed"  # the evidence it needs was not collected in this run
     NOT_APPLICABLE = "not_applicable"  # the control does not concern this subject

@@ -1,4 +1,4 @@
-"""Availability controls: services answer, headquarters has two ways out, UPS behind what matters."""
+"""Availability controls: services answer, headquarters has two ways out, UPS where it matters."""
 
 from __future__ import annotations
 

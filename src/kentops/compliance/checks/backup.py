@@ -96,7 +96,8 @@ def _state(
     state, stored, missing = payload(ctx, "backup_state", target, BackupState)
     if missing is not None:
         return None, None, None, [missing]
-    assert state is not None and stored is not None  # noqa: S101 - payload returns both
+    assert state is not None
+    assert stored is not None
     name = state.backup_class or (host.backup_class if host else None)
     classes = policyview.backup_classes(ctx)
     if classes is None or name is None or name not in classes:
@@ -248,7 +249,7 @@ def restore_tested(ctx: CheckContext, asset: Asset) -> list[Finding]:
             )
         ]
     if attested is not None and ctx.today - attested[0].date <= interval:
-        assert attested_finding is not None  # noqa: S101 - built from attested
+        assert attested_finding is not None
         return [attested_finding]
     if test is None:
         return [failed("Geri yükleme testi kaydı yok", "No restore test on record", ref)]

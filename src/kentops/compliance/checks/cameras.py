@@ -29,7 +29,8 @@ def _state(ctx: CheckContext, asset: Asset) -> tuple[CameraState | None, str | N
     state, stored, missing = payload(ctx, "camera_state", asset.id, CameraState)
     if missing is not None:
         return None, None, [missing]
-    assert state is not None and stored is not None  # noqa: S101 - payload returns both
+    assert state is not None
+    assert stored is not None
     if not state.reachable:
         return (
             None,

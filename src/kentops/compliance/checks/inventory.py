@@ -27,7 +27,7 @@ from kentops.inventory.model import (
 UNINVENTORIED_ZONES = frozenset({Zone.USERS, Zone.GUEST})
 
 
-def validates(ctx: CheckContext, site: Site) -> list[Finding]:
+def validates(ctx: CheckContext, _site: Site) -> list[Finding]:
     """INV-VALID-01: the inventory validation recorded by the inventory collector."""
     if not ctx.collected("inventory"):
         return [not_collected("inventory")]
@@ -230,7 +230,7 @@ def within_support(ctx: CheckContext, asset: Asset) -> list[Finding]:
     ]
 
 
-def no_unknown_devices(ctx: CheckContext, site: Site) -> list[Finding]:
+def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
     """INV-DISC-01: every device seen on the wire (LLDP, ARP, DHCP) is in the inventory."""
     inv = ctx.inventory
     have_facts = ctx.collected("device_facts")
@@ -267,9 +267,9 @@ def no_unknown_devices(ctx: CheckContext, site: Site) -> list[Finding]:
                 if entry.mac.lower() not in by_mac and entry.ip not in by_ip:
                     unknown.append(f"ARP {entry.ip} {entry.mac}")
     if have_archive:
-        archive, stored, missing = payload(ctx, "log5651_archive", None, Log5651Archive)
-        if archive is not None and stored is not None:
-            refs.append(stored.ref)
+        archive, archive_item, _ = payload(ctx, "log5651_archive", None, Log5651Archive)
+        if archive is not None and archive_item is not None:
+            refs.append(archive_item.ref)
             for lease in archive.leases:
                 if exempt_ip(lease.ip):
                     continue

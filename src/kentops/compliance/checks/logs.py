@@ -131,7 +131,7 @@ def sources_reporting(ctx: CheckContext, asset: Asset) -> list[Finding]:
     return findings
 
 
-def days_sealed(ctx: CheckContext, site: Site) -> list[Finding]:
+def days_sealed(ctx: CheckContext, _site: Site) -> list[Finding]:
     """LOG-SEAL-01: every completed day has a verified RFC 3161 time stamp, in time."""
     archive, ref, missing = _archive(ctx)
     if archive is None or ref is None:
@@ -173,7 +173,7 @@ def days_sealed(ctx: CheckContext, site: Site) -> list[Finding]:
     ]
 
 
-def chain_intact(ctx: CheckContext, site: Site) -> list[Finding]:
+def chain_intact(ctx: CheckContext, _site: Site) -> list[Finding]:
     """LOG-CHAIN-01: recomputed end to end, digests and links hold and no day is missing."""
     archive, ref, missing = _archive(ctx)
     if archive is None or ref is None:
@@ -207,7 +207,7 @@ def chain_intact(ctx: CheckContext, site: Site) -> list[Finding]:
     ]
 
 
-def retention_two_years(ctx: CheckContext, site: Site) -> list[Finding]:
+def retention_two_years(ctx: CheckContext, _site: Site) -> list[Finding]:
     """LOG-RET-01: retention of at least two years and every day of that period kept."""
     findings: list[Finding] = []
     retention = policyview.log_retention_days(ctx)

@@ -164,7 +164,7 @@ def _ros_disabled(settings: dict[str, str] | None) -> bool:
 # ---------------------------------------------------------------- NET-SSH-01
 
 
-def _ssh_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
+def _ssh_judge(cfg: Config, _net: NetContext) -> list[Issue] | None:
     issues: list[Issue] = []
     p = cfg.platform
     if p in {"cisco_ios", "arista_eos"}:
@@ -536,7 +536,7 @@ def _syslog_targets(cfg: Config) -> set[str] | None:
         return found
     if p == "routeros":
         remote_actions = {}
-        for verb, _, args in _ros_section(cfg, "/system logging action"):
+        for _verb, _, args in _ros_section(cfg, "/system logging action"):
             if args.get("target") == "remote":
                 remote_actions[args.get("name", "")] = args.get("remote", "")
         used = {
@@ -583,7 +583,7 @@ def syslog_to_collector(ctx: CheckContext, device: Asset) -> list[Finding]:
 # ---------------------------------------------------------------- NET-SNMP-01
 
 
-def _snmp_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
+def _snmp_judge(cfg: Config, _net: NetContext) -> list[Issue] | None:
     issues: list[Issue] = []
     p = cfg.platform
     if p in {"cisco_ios", "arista_eos"}:
@@ -652,14 +652,17 @@ def _snmp_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
         for verb, words, args in _ros_section(cfg, "/snmp community"):
             if verb == "set" and ("default=yes" in " ".join(words) or args.get("numbers") == "0"):
                 default_disabled = args.get("disabled") in {"yes", "true"}
-            elif verb == "add" and args.get("disabled") not in {"yes", "true"}:
-                if args.get("security") != "private":
-                    issues.append(
-                        (
-                            f"SNMP topluluğu {args.get('name', '?')} şifreli v3 değil",
-                            f"SNMP community {args.get('name', '?')} is not encrypted v3",
-                        )
+            elif (
+                verb == "add"
+                and args.get("disabled") not in {"yes", "true"}
+                and args.get("security") != "private"
+            ):
+                issues.append(
+                    (
+                        f"SNMP topluluğu {args.get('name', '?')} şifreli v3 değil",
+                        f"SNMP community {args.get('name', '?')} is not encrypted v3",
                     )
+                )
         if not default_disabled:
             issues.append(
                 (
@@ -834,7 +837,8 @@ def _mgmt_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
                     (f"{line.text}: 'acl ... inbound' yok", f"{line.text}: no 'acl ... inbound'")
                 )
                 continue
-            ident = acl.words()[1] if acl.words()[1] != "ipv6" else acl.words()[2]
+            words = [w for w in acl.words()[1:-1] if w not in {"ipv6", "name"}]
+            ident = words[0] if words else ""
             sources = _huawei_acl_sources(cfg, ident)
             if sources is None:
                 issues.append(
@@ -983,17 +987,17 @@ def _snoop_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
         if not cfg.has("ip dhcp snooping"):
             issues.append(("'ip dhcp snooping' yok", "'ip dhcp snooping' missing"))
         snooped = set().union(
-            *(vlan_set(" ".join(l.words()[4:])) for l in cfg.top("ip dhcp snooping vlan"))
+            *(vlan_set(" ".join(ln.words()[4:])) for ln in cfg.top("ip dhcp snooping vlan"))
         )
         inspected = set().union(
-            *(vlan_set(" ".join(l.words()[4:])) for l in cfg.top("ip arp inspection vlan"))
+            *(vlan_set(" ".join(ln.words()[4:])) for ln in cfg.top("ip arp inspection vlan"))
         )
         trusted_child = ("ip dhcp snooping trust",)
     elif p == "huawei_vrp":
         if not cfg.has("dhcp snooping enable"):
             issues.append(("'dhcp snooping enable' yok", "'dhcp snooping enable' missing"))
         snooped = set().union(
-            *(vlan_set(" ".join(l.words()[4:])) for l in cfg.top("dhcp snooping enable vlan"))
+            *(vlan_set(" ".join(ln.words()[4:])) for ln in cfg.top("dhcp snooping enable vlan"))
         )
         inspected = set()
         for block in cfg.top("vlan"):
@@ -1159,7 +1163,7 @@ def login_banner(ctx: CheckContext, device: Asset) -> list[Finding]:
 # ---------------------------------------------------------------- NET-PORTSEC-01
 
 
-def _portsec_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
+def _portsec_judge(cfg: Config, _net: NetContext) -> list[Issue] | None:
     p = cfg.platform
     if p not in {"cisco_ios", "huawei_vrp"}:
         return None
@@ -1393,7 +1397,8 @@ def no_config_drift(ctx: CheckContext, device: Asset) -> list[Finding]:
         ]
     intended_text = ctx.item("rendered_config", device.id)
     running_text = ctx.item("running_config", device.id)
-    assert intended_text is not None and running_text is not None  # noqa: S101 - found above
+    assert intended_text is not None
+    assert running_text is not None
     from kentops.compliance.drift import remediation
 
     lines = remediation(running_text.text, intended_text.text, intended.config.platform)

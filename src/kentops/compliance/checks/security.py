@@ -125,24 +125,53 @@ _YAML_SECRET = re.compile(
     r"|private_key|priv_key|auth_key|passphrase)[A-Za-z0-9_]*)\s*:\s*(?P<value>\S.*?)\s*$",
     re.IGNORECASE,
 )
-#: A configuration statement that carries a secret, with its value.
+#: A configuration statement that carries a secret, with its value: device CLI
+#: ("key 7 xyz", "secret=xyz") and key = value files ("account.1.password = xyz").
 _CONFIG_SECRET = re.compile(
-    r"(?:^|\s)(?P<key>secret|password|key|community|psk|psksecret|passwd|shared-key"
+    r"(?:^|[\s._-])(?P<key>secret|password|passwd|key|community|psk|psksecret|shared-key"
     r"|authentication-password|encryption-password|pre-shared-key|wpa-pre-shared-key"
-    r"|auth-key|priv-key)(?:\s+(?:0|5|7|8|9|cipher|simple|irreversible-cipher|ENC))?"
-    r"(?:\s+|=)(?P<value>\"[^\"]*\"|\S+)",
+    r"|auth-key|priv-key|auth-pwd|priv-pwd)"
+    r"(?:\s+(?:0|5|7|8|9|cipher|simple|irreversible-cipher|ENC))?"
+    r"(?:\s*=\s*|\s+)(?P<value>\"[^\"]*\"|\S+)",
     re.IGNORECASE,
+)
+#: An XML element that carries a secret (camera ISAPI documents).
+_XML_SECRET = re.compile(
+    r"<(?P<key>password|secret|passwd|key|psk)>(?P<value>[^<]*)</", re.IGNORECASE
 )
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
-#: Values that are references, not secrets.
+#: A value that is (or holds) a reference, not a secret.
 _REFERENCE = re.compile(
-    r"^[\"']?(vault:|env:|\{\{|\$\{|<[A-Za-z_]|__[A-Z]|\*+$|null$|~$|none$|\"\"$|''$)",
+    r"(__REF__|vault:|env:|\{\{|\$\{|^[\"']?<[A-Za-z_]|^[\"']?__[A-Z]|^[\"']?\*+[\"']?$"
+    r"|^[\"']?(null|none|~)?[\"']?$)",
     re.IGNORECASE,
 )
-#: Statement words after which the following word is not a secret value.
+#: Words that follow a secret-like keyword without being a secret value.
 _NOT_VALUES = frozenset(
-    {"chain", "exchange", "string", "config-key", "auth", "algorithm", "length", "mode", "type"}
+    {
+        "chain",
+        "exchange",
+        "string",
+        "config-key",
+        "auth",
+        "algorithm",
+        "length",
+        "mode",
+        "type",
+        "register",
+        "and",
+        "or",
+        "file",
+        "for",
+        "of",
+        "is",
+        "the",
+        "to",
+    }
 )
+_COMMENTS = ("#", "!", ";", "//", "<!--")
+#: Template and secret references, replaced by a marker before a line is scanned.
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\b(?:vault|env):[A-Za-z_][A-Za-z0-9_{}]*")
 
 
 def secret_literals(text: str, yaml: bool) -> list[tuple[int, str]]:
@@ -150,27 +179,32 @@ def secret_literals(text: str, yaml: bool) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "!")):
+        if not stripped or stripped.startswith(_COMMENTS):
             continue
         if _PRIVATE_KEY.search(line):
             found.append((number, "private key"))
             continue
+        line = _TEMPLATE.sub("__REF__", line)
         if yaml:
             match = _YAML_SECRET.match(line)
-            if match and not _REFERENCE.match(match.group("value")):
+            if match and not _REFERENCE.search(match.group("value")):
                 value = match.group("value")
                 if value not in {"true", "false"} and not value.startswith(("#", "[", "{")):
                     found.append((number, match.group("key")))
             continue
-        for match in _CONFIG_SECRET.finditer(line):
-            value = match.group("value").strip('"')
-            if value and not _REFERENCE.match(value) and value.lower() not in _NOT_VALUES:
+        for match in (*_XML_SECRET.finditer(line), *_CONFIG_SECRET.finditer(line)):
+            value = match.group("value").strip()
+            if (
+                value
+                and not _REFERENCE.search(value)
+                and value.strip('"').lower() not in _NOT_VALUES
+            ):
                 found.append((number, match.group("key")))
                 break
     return found
 
 
-def no_secrets_in_repo(ctx: CheckContext, site: Site) -> list[Finding]:
+def no_secrets_in_repo(ctx: CheckContext, _site: Site) -> list[Finding]:
     """SEC-VAULT-01: no literal secret in the inventory, the policies or rendered configs."""
     findings: list[Finding] = []
     hits: list[str] = []

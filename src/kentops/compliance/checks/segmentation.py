@@ -6,7 +6,7 @@ from typing import Any
 
 from kentops.compliance.checks import CheckContext
 from kentops.compliance.evidence import StoredEvidence
-from kentops.compliance.model import Finding, not_collected, not_assessed
+from kentops.compliance.model import Finding, not_assessed, not_collected
 from kentops.inventory.model import Asset
 
 

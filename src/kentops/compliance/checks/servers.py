@@ -48,7 +48,7 @@ def _facts(
     facts, stored, missing = payload(ctx, "server_facts", server.id, ServerFacts)
     if missing is not None:
         return None, None, [missing]
-    assert stored is not None  # noqa: S101 - payload returns it with the facts
+    assert stored is not None
     return facts, stored.ref, []
 
 

@@ -40,9 +40,7 @@ def write_reports(result: AuditResult, out: Path, lang: str = "tr") -> ReportFil
         junit=folder / JUNIT_FILE,
         oscal=folder / OSCAL_FILE,
     )
-    files.results.write_text(
-        json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    files.results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     files.html.write_text(render_html(doc, trend, lang), encoding="utf-8")
     files.junit.write_text(render_junit(doc), encoding="utf-8")
     files.oscal.write_text(

@@ -53,14 +53,14 @@ def duty_evidence(result: AuditResult, duty: DutyResult) -> tuple[list[str], str
         att = duty.attestation
         refs = [att.evidence] if att.evidence else []
         return refs, att.attestation.date.isoformat(), len(refs)
-    refs: set[str] = set()
+    found: set[str] = set()
     for control in duty.controls:
         for row in result.controls[control].rows:
             for finding in row.findings:
-                refs.update(finding.evidence)
-    times = [result.evidence_times[r] for r in refs if r in result.evidence_times]
+                found.update(finding.evidence)
+    times = [result.evidence_times[r] for r in found if r in result.evidence_times]
     latest = max(times).isoformat() if times else None
-    return sorted(refs)[:5], latest, len(refs)
+    return sorted(found)[:5], latest, len(found)
 
 
 def results_document(result: AuditResult) -> dict[str, Any]:

@@ -54,10 +54,14 @@ def render_junit(doc: dict[str, Any]) -> str:
                 failure.text = "\n".join(f"{f['tr']} / {f['en']}" for f in row["findings"])
             elif status == Status.NOT_ASSESSED.value:
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message="not assessed: " + _message(row, "not_assessed"))
+                ET.SubElement(
+                    case, "skipped", message="not assessed: " + _message(row, "not_assessed")
+                )
             elif status == Status.NOT_APPLICABLE.value:
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message="not applicable: " + _message(row, "not_applicable"))
+                ET.SubElement(
+                    case, "skipped", message="not applicable: " + _message(row, "not_applicable")
+                )
             elif row["waived"]:
                 out = ET.SubElement(case, "system-out")
                 out.text = f"waived by {row['waiver']}: " + _message(row, row["outcome"])
@@ -69,4 +73,6 @@ def render_junit(doc: dict[str, Any]) -> str:
         suites.set(key, str(value))
     suites.set("errors", "0")
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

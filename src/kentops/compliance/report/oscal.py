@@ -41,7 +41,11 @@ def _state(status: str) -> dict[str, str]:
 
 
 def _methods(kinds: list[str]) -> list[str]:
-    return ["TEST"] if any(k not in {"inventory", "policies", "attestation"} for k in kinds) else ["EXAMINE"]
+    return (
+        ["TEST"]
+        if any(k not in {"inventory", "policies", "attestation"} for k in kinds)
+        else ["EXAMINE"]
+    )
 
 
 def render_oscal(doc: dict[str, Any]) -> dict[str, Any]:
@@ -56,8 +60,10 @@ def render_oscal(doc: dict[str, Any]) -> dict[str, Any]:
         for row in control["results"]:
             subject_uuid = _uuid(site, "subject", row["subject"])
             if row["subject"] not in items:
-                props = [{"name": "asset-id", "value": row["subject"]},
-                         {"name": "asset-kind", "value": row["subject_kind"]}]
+                props = [
+                    {"name": "asset-id", "value": row["subject"]},
+                    {"name": "asset-kind", "value": row["subject_kind"]},
+                ]
                 if row.get("building"):
                     props.append({"name": "building", "value": row["building"]})
                 if row.get("unit"):
