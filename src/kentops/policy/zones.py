@@ -129,13 +129,22 @@ class Site:
         return list(collapse_addresses([*PRIVATE_SPACE, *(v.subnet for v in self.vlans)]))
 
     def is_internal(self, address: IPv4Address) -> bool:
-        return any(address in net for net in self.internal_space)
+        value = int(address)
+        return any(low <= value <= high for low, high in self._internal_ranges)
+
+    @cached_property
+    def _internal_ranges(self) -> list[tuple[int, int]]:
+        return [(int(n.network_address), int(n.broadcast_address)) for n in self.internal_space]
 
     def vlan_of(self, address: IPv4Address) -> Vlan | None:
-        for vlan in self.vlans:
-            if address in vlan.subnet:
-                return vlan
-        return None
+        cache = self._vlan_cache
+        if address not in cache:
+            cache[address] = next((v for v in self.vlans if address in v.subnet), None)
+        return cache[address]
+
+    @cached_property
+    def _vlan_cache(self) -> dict[IPv4Address, Vlan | None]:
+        return {}
 
     def zone_of(self, address: IPv4Address) -> PolicyZone:
         vlan = self.vlan_of(address)
@@ -189,7 +198,18 @@ class Site:
             return not self.is_internal(address)
         if end in OUTSIDE_ZONES:
             return False
-        return any(address in net for net in self.end_networks(end))
+        ranges = self._end_ranges.get(end)
+        if ranges is None:
+            ranges = [
+                (int(n.network_address), int(n.broadcast_address)) for n in self.end_networks(end)
+            ]
+            self._end_ranges[end] = ranges
+        value = int(address)
+        return any(low <= value <= high for low, high in ranges)
+
+    @cached_property
+    def _end_ranges(self) -> dict[str, list[tuple[int, int]]]:
+        return {}
 
     # ------------------------------------------------------------------ routing
     def core_svi_address(self, core: Switch, vlan: Vlan) -> IPv4Address:
