@@ -177,14 +177,14 @@ _TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\b(?:vault|env):[A-Za-z_][A-Za-
 def secret_literals(text: str, yaml: bool) -> list[tuple[int, str]]:
     """Lines holding a literal secret: (line number, the key that names it)."""
     found: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
         if not stripped or stripped.startswith(_COMMENTS):
             continue
-        if _PRIVATE_KEY.search(line):
+        if _PRIVATE_KEY.search(raw):
             found.append((number, "private key"))
             continue
-        line = _TEMPLATE.sub("__REF__", line)
+        line = _TEMPLATE.sub("__REF__", raw)
         if yaml:
             match = _YAML_SECRET.match(line)
             if match and not _REFERENCE.search(match.group("value")):
