@@ -488,6 +488,7 @@ def test_fault_reject_command_answers_the_platform_error_and_changes_nothing(
                 exit_config_mode=False,
                 error_pattern=r"Error: Unrecognized",
             )
+        conn.send_command("return", expect_string=r"<lab-reject-vrp>")
     assert pool.running_config("lab-reject-vrp") == before
 
 
@@ -495,7 +496,8 @@ def test_fault_reject_command_answers_the_platform_error_and_changes_nothing(
 
 
 def _serve(spec: Path, state: Path, ports: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    path = os.pathsep.join(p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, PYTHONPATH=path)
     return subprocess.Popen(
         [
             sys.executable,
@@ -608,3 +610,42 @@ def test_generated_config_follows_the_interfaces(tmp_path: Path) -> None:
     assert "interface GigabitEthernet1/0/7\n description kiosk\n" in running
     assert " shutdown" in running
     assert PROMPT_RE.search("lab-generated#")
+
+
+def test_clear_text_passwords_are_stored_as_the_platforms_store_them(tmp_path: Path) -> None:
+    with SimulatorPool(tmp_path / "key") as simulator:
+        ports = simulator.start([ios_device("lab-secrets"), vrp_device("lab-secrets-vrp")])
+        shell = RawShell(ports["lab-secrets"])
+        try:
+            shell.send("enable", re.compile(r"Password: $"))
+            shell.send(SECRET)
+            for line in (
+                "configure terminal",
+                "enable secret Yonetici-2026",
+                "username ops privilege 15 secret 0 Operator-2026",
+                "username legacy password Legacy-2026",
+                "service password-encryption",
+                "end",
+            ):
+                assert "%" not in shell.send(line), line
+        finally:
+            shell.close()
+        vrp = RawShell(ports["lab-secrets-vrp"])
+        try:
+            for line in (
+                "system-view",
+                "aaa",
+                "local-user ops password irreversible-cipher Op-2026",
+            ):
+                assert "Error" not in vrp.send(line), line
+        finally:
+            vrp.close()
+        ios_running = simulator.running_config("lab-secrets")
+        vrp_running = simulator.running_config("lab-secrets-vrp")
+    assert re.search(r"^enable secret 9 \$9\$[./\w]{14}\$[./\w]{43}$", ios_running, re.M)
+    assert re.search(r"^username ops privilege 15 secret 9 \$9\$", ios_running, re.M)
+    assert re.search(r"^username legacy password 7 [0-9]{2}[0-9A-F]+$", ios_running, re.M)
+    assert re.search(r"^ local-user ops password irreversible-cipher \$1a\$", vrp_running, re.M)
+    for clear in ("Yonetici-2026", "Operator-2026", "Legacy-2026"):
+        assert clear not in ios_running
+    assert "Op-2026" not in vrp_running

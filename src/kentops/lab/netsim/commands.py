@@ -129,10 +129,11 @@ def split_filters(line: str) -> tuple[str, list[OutputFilter]]:
     column = len(command) + 1
     pieces = re.split(r"\|(?=\s*(?:" + "|".join(_prefixes()) + r")\b)", rest)
     for piece in pieces:
-        words = piece.strip().split(None, 1)
+        words = piece.lstrip().split(None, 1)
         if not words:
             raise FilterError(column)
         kind = _filter_kind(words[0])
+        words = [w.rstrip("\r\n") for w in words]
         if kind is None:
             raise FilterError(column + len(piece) - len(piece.lstrip()))
         pattern = words[1] if len(words) > 1 else ""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from kentops.lab.netsim.ifnames import canonical_interface
+from kentops.lab.netsim.ifnames import canonical_interface, interface_type
 
 ROOT = "global"
 
@@ -91,6 +91,8 @@ class Dialect:
     rule_kinds: frozenset[str] = frozenset()
     hostname_command: str = "hostname"
     default_hostname: str = "Router"
+    rewrite: Callable[[str, ConfigNode], str] | None = None  # how a typed line is stored
+    after_change: Callable[[ConfigNode], None] | None = None  # e.g. password-encryption
 
     def key(self, line: str) -> tuple[object, ...] | None:
         for index, pattern in enumerate(self.keys):
@@ -278,7 +280,9 @@ class Configurator:
     def __init__(self, dialect: Dialect, root: ConfigNode, physical: set[str]) -> None:
         self.dialect = dialect
         self.root = root
-        self.physical = {n for n in physical if _type_of(n) not in dialect.virtual_types}
+        self.physical = {
+            n for n in physical if interface_type(n, dialect.platform) not in dialect.virtual_types
+        }
 
     def root_frame(self) -> Frame:
         return Frame(ROOT, [self.root], "")
@@ -317,7 +321,10 @@ class Configurator:
             frames = frames[:1]
         for parent in frames[-1].nodes:
             self._apply_leaf(parent, frames[-1].kind, neg, body, offset)
-        return frames, self._snapshot() != before
+        changed = self._snapshot() != before
+        if changed and d.after_change is not None:
+            d.after_change(self.root)
+        return frames, changed
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -352,7 +359,7 @@ class Configurator:
             if name is None:
                 raise ConfigError("invalid", offset + len("interface "))
             unknown = self.physical and name not in self.physical
-            if unknown and _type_of(name) not in d.virtual_types:
+            if unknown and interface_type(name, d.platform) not in d.virtual_types:
                 raise ConfigError("invalid", offset + len("interface "))
             return f"interface {name}"
         if d.platform == "huawei_vrp":
@@ -386,7 +393,9 @@ class Configurator:
     def _find_or_add_section(self, holder: ConfigNode, rule: SectionRule, text: str) -> ConfigNode:
         wanted = self._identity(rule, text)
         for node in holder.children:
-            if rule.pattern.match(node.text) and self._identity(rule, node.text) == wanted:
+            if node.text == text or (
+                rule.pattern.match(node.text) and self._identity(rule, node.text) == wanted
+            ):
                 return node
         node = ConfigNode(text)
         self._insert(holder, node)
@@ -402,7 +411,8 @@ class Configurator:
             for text in texts:
                 wanted = self._identity(rule, text)
                 for node in list(holder.children):
-                    if rule.pattern.match(node.text) and self._identity(rule, node.text) == wanted:
+                    same = rule.pattern.match(node.text) and self._identity(rule, node.text)
+                    if node.text == text or same == wanted:
                         if reset:
                             node.children.clear()
                         elif node.text.split(" ", 1)[-1] in self.physical:
@@ -443,6 +453,8 @@ class Configurator:
         if neg is not None:
             self._negate(parent, neg, body)
             return
+        if d.rewrite is not None:
+            body = d.rewrite(body, self.root)
         self._drop(parent, lambda t: _is_negation_of(t, body, d.negation))
         if body in d.shown_negations:
             return
@@ -572,8 +584,3 @@ def _is_negation_of(text: str, body: str, negation: str) -> bool:
         return False
     rest = text[len(negation) + 1 :]
     return rest == body or body.startswith(rest + " ") or rest.startswith(body + " ")
-
-
-def _type_of(interface: str) -> str:
-    match = re.match(r"^\d+[A-Za-z\-]+|^[A-Za-z\-]+", interface)
-    return match.group(0) if match else interface

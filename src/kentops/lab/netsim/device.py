@@ -24,7 +24,12 @@ from kentops.lab.netsim.config import (
     render_body,
 )
 from kentops.lab.netsim.dialects import dialect_for
-from kentops.lab.netsim.ifnames import canonical_interface, derived_mac, mac_digits
+from kentops.lab.netsim.ifnames import (
+    canonical_interface,
+    derived_mac,
+    interface_type,
+    mac_digits,
+)
 from kentops.lab.netsim.model import SimDevice, SimInterface
 
 
@@ -286,7 +291,8 @@ class DeviceState:
             mac=mac,
             speed_mbps=speed,
             mode=mode,
-            physical=spec is not None,
+            physical=spec is not None
+            and interface_type(name, self.spec.platform) not in self.dialect.virtual_types,
         )
 
     def lldp_enabled(self) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from kentops.lab.netsim.config import ROOT, Dialect, ListMerge, SectionRule, parse_vlan_list
 from kentops.lab.netsim.ifnames import canonical_interface
+from kentops.lab.netsim.passwords import ios_after_change, ios_rewrite, vrp_rewrite
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -429,6 +430,8 @@ IOS_DIALECT = Dialect(
     sequenced_kinds=frozenset({"ext-nacl", "std-nacl", "ipv6-acl"}),
     hostname_command="hostname",
     default_hostname="Router",
+    rewrite=ios_rewrite,
+    after_change=ios_after_change,
 )
 
 
@@ -673,7 +676,7 @@ ipv6 ipv6-family isis jumboframe lacp lease lldp local-user loopback-detect mac-
 mac-authen management-port max mode mpls mtu multicast-suppression name negotiation network
 nssa ntp-service option ospf ospfv3 peer permit pki poe port port-group port-isolate
 port-security preference protocol qos radius-server redirect region-id remark rip route-policy
-router rsa rule save scp screen-length secondary set sftp shared-key shutdown silent-interface
+router rsa rule scp screen-length secondary set sftp shared-key shutdown silent-interface
 snmp-agent speed spf-schedule-interval ssh ssl statistic stelnet storm-control stp stub
 summary super sysname telnet timer traffic traffic-filter traffic-policy traffic-secure
 unicast-suppression user user-bind user-interface user-name vlan voice-vlan vrrp web
@@ -702,6 +705,7 @@ VRP_DIALECT = Dialect(
     rule_kinds=frozenset({"acl"}),
     hostname_command="sysname",
     default_hostname="HUAWEI",
+    rewrite=vrp_rewrite,
 )
 
 

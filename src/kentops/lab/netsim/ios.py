@@ -624,7 +624,7 @@ def _show_int_status(session: IosSession) -> str:
         speed = f"a-{view.speed_mbps}" if view.up else "auto"
         name = short_interface(view.name, PLATFORM)
         lines.append(
-            f"{name:<13}{view.description[:18]:<19}{status:<13}{vlan:<11}{duplex:<8}{speed:<6}"
+            f"{name:<13}{view.description[:18]:<19}{status:<13}{vlan:<11}{duplex:<8}{speed:<7}"
             "10/100/1000BaseTX"
         )
     return "\n".join(lines) + "\n"

@@ -129,11 +129,15 @@ class _Runtime:
             terminal = Terminal(session, process.stdout.write, delay)
 
             async def read() -> str:
-                return await process.stdin.read(4096)
+                while True:
+                    try:
+                        return await process.stdin.read(4096)
+                    except (asyncssh.BreakReceived, asyncssh.SignalReceived):
+                        continue
+                    except asyncssh.TerminalSizeChanged:
+                        continue
 
             await terminal.run(read)
-        except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged):
-            pass
         except (asyncssh.Error, ConnectionError, BrokenPipeError):
             return
         with contextlib.suppress(asyncssh.Error, ConnectionError, BrokenPipeError, OSError):
@@ -179,6 +183,8 @@ class SimulatorPool:
         names = [d.name for d in devices]
         if len(set(names)) != len(names):
             raise ValueError("device names must be unique")
+        self._runtimes = {}
+        self._by_hostname = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="netsim", daemon=True)
         self._thread.start()
