@@ -24,6 +24,8 @@ FEATURES: tuple[str, ...] = (
     "kentops.inventory.commands",
     "kentops.lab.commands",
     "kentops.compliance.commands",
+    "kentops.render.commands",
+    "kentops.policycheck.commands",
 )
 
 
