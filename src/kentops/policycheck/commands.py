@@ -52,7 +52,7 @@ def matrix_table(result: PolicyCheckResult) -> Table:
     zones = result.zones()
     table = Table(
         title="Bölgeler arası erişim / zone matrix (satır: kaynak / row: from)",
-        caption="✓n: n services allowed and proven; ·: nothing allowed, nothing "
+        caption="✓n: n services allowed and proven; ·: nothing allowed, none passes; "
         "passes; ✗n: n wrong decisions",
     )
     table.add_column("", style="bold", no_wrap=True)
@@ -70,7 +70,7 @@ def matrix_table(result: PolicyCheckResult) -> Table:
                 row.append(f"[green]✓{len(cell.expected)}[/]")
             else:
                 row.append("[dim]·[/]")
-        table.add_row(src, *row)
+        table.add_row(SHORT.get(src, src), *row)
     return table
 
 

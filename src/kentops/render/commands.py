@@ -115,7 +115,7 @@ def unified_diff(report: RenderReport, out: Path) -> list[str]:
                 )
             )
     site_dir = out / report.site
-    if site_dir.is_dir() and report.devices and len(rendered):
+    if site_dir.is_dir() and report.devices and rendered:
         devices = {a.device_id for a in report.artefacts}
         for path in sorted(site_dir.rglob("*")):
             rel = path.relative_to(out).as_posix()
