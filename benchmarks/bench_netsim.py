@@ -108,6 +108,16 @@ def run() -> dict[str, object]:
             stops.append(time.perf_counter() - started)
             if answered != DEVICES or not all(_refused(p) for p in ports.values()):
                 raise RuntimeError("a device did not answer, or still listens after stop")
+        state_dir = Path(tmp) / "state"
+        persistent: dict[str, float] = {}
+        for round_name in ("first", "restart"):
+            pool = SimulatorPool(key, state_dir=state_dir)
+            started = time.perf_counter()
+            pool.start(devices)
+            persistent[f"start_{round_name}_s"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            pool.stop()
+            persistent[f"stop_{round_name}_s"] = round(time.perf_counter() - started, 3)
     return {
         "devices": DEVICES,
         "start_median_s": round(statistics.median(starts), 3),
@@ -116,6 +126,7 @@ def run() -> dict[str, object]:
         "stop_max_s": round(max(stops), 3),
         "all_banners_s": round(statistics.median(banners), 3),
         "login_show_version_s": round(statistics.median(logins), 3),
+        "with_state_dir": persistent,
         "target": "start <= 10 s, stop <= 5 s (2 cores)",
     }
 

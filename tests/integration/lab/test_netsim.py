@@ -649,3 +649,27 @@ def test_clear_text_passwords_are_stored_as_the_platforms_store_them(tmp_path: P
     for clear in ("Yonetici-2026", "Operator-2026", "Legacy-2026"):
         assert clear not in ios_running
     assert "Op-2026" not in vrp_running
+
+
+def test_pool_restart_with_state_dir_keeps_running_and_startup_apart(tmp_path: Path) -> None:
+    simulator = SimulatorPool(tmp_path / "key", state_dir=tmp_path / "state")
+    device = vrp_device("lab-restart")
+    ports = simulator.start([device])
+    try:
+        shell = RawShell(ports[device.name])
+        try:
+            for line in ("system-view", "snmp-agent sys-info location HQ", "return"):
+                shell.send(line)
+        finally:
+            shell.close()
+    finally:
+        simulator.stop()
+    assert (tmp_path / "state" / "lab-restart.running.cfg").is_file()
+    simulator.start([device])
+    try:
+        running = simulator.running_config(device.name)
+        startup = simulator.startup_config(device.name)
+    finally:
+        simulator.stop()
+    assert "snmp-agent sys-info location HQ" in running
+    assert "snmp-agent sys-info location HQ" not in startup
