@@ -43,7 +43,7 @@ def report_invalid(exc: InvalidInput, as_json: bool = False) -> None:
         )
         return
     for problem in exc.problems:
-        err_console.print(str(problem), markup=False, highlight=False)
+        err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     err_console.print(f"[bold red]{len(exc.problems)} problem(s); nothing was run.[/]")
 
 

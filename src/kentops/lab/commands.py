@@ -75,7 +75,7 @@ def up(
             per_device = load_faults(faults, {d.id for d in loaded.inventory.network_devices()})
         except InvalidInput as exc:
             for problem in exc.problems:
-                console.print(str(problem), markup=False)
+                console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     try:
         result = lab_up(loaded, parts, per_device, progress=lambda m: console.print(f"  {m}"))

@@ -31,7 +31,7 @@ from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Inventory, Switch
 from kentops.lab.cameras import CameraState
 from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
-from kentops.lab.state import Endpoint, LabState, lab_dir, read_state, write_state
+from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_state, write_state
 
 PARTS = ("network", "cameras", "voice", "hosts")
 SIM_PLATFORMS = ("cisco_ios", "huawei_vrp")
@@ -542,7 +542,9 @@ def down(directory: Path) -> list[str]:
     stopped.extend(pids)
     hosts_dir = state.extra.get("hosts_dir")
     if hosts_dir:
-        stopped += _stop_ssh_masters(Path(hosts_dir))
+        sockets = control_dir(Path(hosts_dir) / "known_hosts")
+        stopped += _stop_ssh_masters(sockets)
+        shutil.rmtree(sockets, ignore_errors=True)
     if hosts_dir and Path(hosts_dir).exists():
         from kentops.lab.hosts.lab import HostLab
 
@@ -558,9 +560,9 @@ def down(directory: Path) -> list[str]:
     return stopped
 
 
-def _stop_ssh_masters(hosts_dir: Path) -> list[str]:
-    """End SSH multiplexing masters (Ansible's ControlPersist) that point into the lab."""
-    needle = str(hosts_dir.resolve())
+def _stop_ssh_masters(sockets: Path) -> list[str]:
+    """End SSH multiplexing masters (Ansible's ControlPersist) whose sockets are the lab's."""
+    needle = str(sockets)
     stopped = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():

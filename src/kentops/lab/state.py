@@ -7,8 +7,10 @@ ever reaches the inventory's own management addresses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,12 @@ def lab_dir(inventory_root: Path | None = None) -> Path:
     if inventory_root is not None:
         return inventory_root.resolve().parent.parent / ".lab"
     return Path.cwd() / ".lab"
+
+
+def control_dir(known_hosts: str | Path) -> Path:
+    """A short, per-lab folder for SSH multiplexing sockets (a socket path must stay short)."""
+    digest = hashlib.sha256(str(Path(known_hosts).resolve()).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"kentops-cp-{digest}"
 
 
 def lab_requested() -> bool:

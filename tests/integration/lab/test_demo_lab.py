@@ -20,7 +20,7 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from kentops.inventory import load_inventory
-from kentops.lab.state import read_state
+from kentops.lab.state import control_dir, read_state
 from tests.helpers import DEMO, REPO, lab_prerequisite
 
 pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab")]
@@ -220,12 +220,15 @@ def test_down_leaves_nothing_behind(tmp_path: Path) -> None:
     assert state is not None
     pids = [int(p) for p in state.extra["pids"].values()]
     ports = [ep.port for ep in state.endpoints.values() if ep.address == "127.0.0.1"]
-    if "hosts" in parts:  # leave an SSH multiplexing master behind, as Ansible does
-        ping = subprocess.run([str(VENV_BIN / "ansible"), "hq-srv-log-01", "-i",
-                               "inventories/demo", "-m", "ansible.builtin.ping"],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-        assert ping.returncode == 0, ping.stdout + ping.stderr
-    down = _kentops("lab", "down", env=env)
+    try:
+        if "hosts" in parts:  # leave an SSH multiplexing master behind, as Ansible does
+            ping = subprocess.run([str(VENV_BIN / "ansible"), "hq-srv-log-01", "-i",
+                                   "inventories/demo", "-m", "ansible.builtin.ping"],
+                                  cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+            assert ping.returncode == 0, ping.stdout + ping.stderr
+            assert any(control_dir(lab_dir / "hosts" / "known_hosts").iterdir())
+    finally:
+        down = _kentops("lab", "down", env=env)
     assert down.returncode == 0, down.stderr
     assert read_state(lab_dir) is None
     for pid in pids:
@@ -235,6 +238,9 @@ def test_down_leaves_nothing_behind(tmp_path: Path) -> None:
             pass
     if "hosts" in parts:
         assert run_leftovers(f"kentops-{state.run_id}") == []
-    masters = subprocess.run(["pgrep", "-af", str(lab_dir)], capture_output=True, text=True)
-    assert masters.stdout.strip() == ""
+    sockets = control_dir(lab_dir / "hosts" / "known_hosts")
+    for needle in (str(lab_dir), str(sockets)):
+        masters = subprocess.run(["pgrep", "-af", needle], capture_output=True, text=True)
+        assert masters.stdout.strip() == ""
+    assert not sockets.exists()
     assert not any(lab_dir.rglob("*.sock"))

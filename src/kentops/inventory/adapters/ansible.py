@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from kentops.inventory.adapters import (
@@ -13,6 +12,7 @@ from kentops.inventory.adapters import (
 )
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Router, Server, Switch, WirelessController
+from kentops.lab.state import control_dir
 
 
 def ansible_inventory(loaded: LoadedInventory, lab: bool | None = None) -> dict[str, Any]:
@@ -41,9 +41,7 @@ def ansible_inventory(loaded: LoadedInventory, lab: bool | None = None) -> dict[
                         f"-o UserKnownHostsFile={ep.known_hosts} -o StrictHostKeyChecking=yes"
                     )
                     # the lab's own SSH multiplexing sockets, removed with the lab
-                    host_vars["ansible_control_path_dir"] = str(
-                        Path(ep.known_hosts).parent / "cp"
-                    )
+                    host_vars["ansible_control_path_dir"] = str(control_dir(ep.known_hosts))
             else:
                 host_vars["ansible_connection"] = "winrm"
         elif isinstance(asset, Switch | Router | WirelessController):
