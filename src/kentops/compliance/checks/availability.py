@@ -13,7 +13,7 @@ from kentops.compliance.model import (
     passed,
 )
 from kentops.compliance.payloads import DeviceFacts, ServiceProbe
-from kentops.inventory.model import Asset, Building, Criticality, Router, Server
+from kentops.inventory.model import Asset, Building, Criticality, Pbx, Router, Server
 
 HIGH = frozenset({Criticality.HIGH, Criticality.CRITICAL})
 
@@ -110,19 +110,43 @@ def _wan_interfaces(router: Router) -> list[tuple[str, int]]:
     return [(i.name, i.wan) for i in router.interfaces if i.wan is not None]
 
 
+def power_source(ctx: CheckContext, asset: Asset, depth: int = 0) -> tuple[str, str] | None:
+    """(UPS id, how) feeding an asset: its own, or the one of the machine it runs on."""
+    if asset.ups is not None:
+        return asset.ups, asset.id
+    index = ctx.inventory.index()
+    host_id = None
+    if isinstance(asset, Server) and asset.virtual and asset.hypervisor:
+        host_id = asset.hypervisor
+    elif isinstance(asset, Pbx) and asset.host:
+        host_id = asset.host
+    host = index.get(host_id) if host_id else None
+    if host is None or depth > 3:
+        return None
+    found = power_source(ctx, host, depth + 1)
+    return (found[0], f"{host.id}" if found[1] == host.id else found[1]) if found else None
+
+
 def ups_fed(ctx: CheckContext, asset: Asset) -> list[Finding]:
-    """AVL-UPS-01: high and critical equipment is recorded as fed by a UPS."""
+    """AVL-UPS-01: high and critical equipment is recorded as fed by a UPS.
+
+    A virtual server is fed through its hypervisor, a software PBX through its host.
+    """
     if asset.criticality not in HIGH:
         return [not_applicable("Kritikliği yüksek değil", f"Criticality {asset.criticality.value}")]
     if not ctx.collected("inventory"):
         return [not_collected("inventory")]
-    if asset.ups is None:
+    found = power_source(ctx, asset)
+    if found is None:
         return [
             failed(
                 f"Kritiklik {asset.criticality.value}; bir UPS'ten beslendiği kayıtlı değil",
                 f"Criticality {asset.criticality.value}; not recorded as fed by a UPS",
             )
         ]
-    if asset.ups not in ctx.inventory.index():
-        return [failed(f"UPS {asset.ups} envanterde yok", f"UPS {asset.ups} not in the inventory")]
-    return [passed(f"{asset.ups} tarafından besleniyor", f"Fed by {asset.ups}")]
+    ups, via = found
+    if ups not in ctx.inventory.index():
+        return [failed(f"UPS {ups} envanterde yok", f"UPS {ups} not in the inventory")]
+    if via == asset.id:
+        return [passed(f"{ups} tarafından besleniyor", f"Fed by {ups}")]
+    return [passed(f"{via} üzerinden {ups} tarafından besleniyor", f"Fed by {ups} through {via}")]

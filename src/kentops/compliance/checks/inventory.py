@@ -18,6 +18,7 @@ from kentops.inventory.model import (
     ASSET_BY_COLLECTION,
     NETWORK_KINDS,
     Asset,
+    Pbx,
     Server,
     Site,
     Zone,
@@ -107,17 +108,22 @@ def lifecycle_recorded(ctx: CheckContext, asset: Asset) -> list[Finding]:
     if not ctx.collected("inventory"):
         return [not_collected("inventory")]
     ref = _inventory_ref(ctx, asset)
+    # Software running on another machine (a VM, a PBX on its host) has no serial number.
+    hosted = (isinstance(asset, Server) and asset.virtual) or (
+        isinstance(asset, Pbx) and asset.host is not None
+    )
     missing = [
         name
         for name, value in (
             ("vendor", asset.vendor),
             ("model", asset.model),
-            ("serial", asset.serial),
+            ("serial", "-" if hosted else asset.serial),
             ("os_version", asset.os_version),
         )
         if not value
     ]
     findings: list[Finding] = []
+    serial = asset.serial or "-"
     if missing:
         findings.append(
             failed(
@@ -129,8 +135,8 @@ def lifecycle_recorded(ctx: CheckContext, asset: Asset) -> list[Finding]:
     else:
         findings.append(
             passed(
-                f"{asset.vendor} {asset.model}, seri {asset.serial}, sürüm {asset.os_version}",
-                f"{asset.vendor} {asset.model}, serial {asset.serial}, version {asset.os_version}",
+                f"{asset.vendor} {asset.model}, seri {serial}, sürüm {asset.os_version}",
+                f"{asset.vendor} {asset.model}, serial {serial}, version {asset.os_version}",
                 ref,
             )
         )
