@@ -370,8 +370,10 @@ def test_napalm_ios_getters_report_the_spec(pool: SimulatorPool) -> None:
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
+        addresses = driver.get_interfaces_ip()
     finally:
         driver.close()
+    assert addresses == {"Vlan10": {"ipv4": {"10.10.0.2": {"prefix_length": 24}}}}
     assert facts["vendor"] == "Cisco"
     assert facts["model"] == spec.model
     assert spec.os_version in facts["os_version"]
@@ -406,8 +408,12 @@ def test_napalm_huawei_vrp_getters_report_the_spec(pool: SimulatorPool) -> None:
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
+        addresses = driver.get_interfaces_ip()
+        users = driver.get_users()
     finally:
         driver.close()
+    assert addresses == {"Vlanif10": {"ipv4": {"10.10.0.3": {"prefix_length": 24}}}}
+    assert [u["username"] for u in users] == [USER]
     assert facts["vendor"] == "Huawei"
     assert facts["model"] == spec.model
     assert facts["os_version"] == spec.os_version
@@ -575,6 +581,16 @@ def test_daemon_runs_until_sigterm_and_state_survives_a_restart(tmp_path: Path) 
     assert "ntp server 10.0.0.5" in running
     assert "logging host 10.0.0.6" not in startup
     assert "ntp server 10.0.0.5" in startup
+
+
+def test_daemon_refuses_an_invalid_spec_with_exit_code_2(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text('[{"name": "x", "platform": "junos"}]', encoding="utf-8")
+    process = _serve(spec, tmp_path / "state", tmp_path / "ports.json")
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert b"device x:" in err
+    assert not (tmp_path / "ports.json").exists()
 
 
 def test_spec_json_round_trip_and_errors() -> None:

@@ -764,6 +764,26 @@ def _show_archive(_session: IosSession, args: list[str]) -> str:
     return "Archive feature not enabled\n"
 
 
+def _show_snmp_chassis(session: IosSession, _args: list[str]) -> str:
+    for node in session.device.root.children:
+        if node.text.startswith("snmp-server chassis-id "):
+            return node.text[len("snmp-server chassis-id ") :] + "\n"
+    return f"{session.device.spec.serial}\n"
+
+
+def _show_arp(session: IosSession, _args: list[str]) -> str:
+    lines = ["Protocol  Address          Age (min)  Hardware Addr   Type   Interface"]
+    for view in session.device.interfaces():
+        if view.ipv4 is not None and view.up and view.mac:
+            mac = format_mac(view.mac, PLATFORM)
+            lines.append(f"Internet  {view.ipv4.ip!s:<17}{'-':>9}   {mac}  ARPA   {view.name}")
+    return "\n".join(lines) + "\n"
+
+
+def _nothing(_session: IosSession, _args: list[str]) -> str:
+    return ""
+
+
 def _build_trees() -> tuple[CommandTree[IosHandler], CommandTree[IosHandler]]:
     user: CommandTree[IosHandler] = CommandTree()
     priv: CommandTree[IosHandler] = CommandTree()
@@ -785,6 +805,10 @@ def _build_trees() -> tuple[CommandTree[IosHandler], CommandTree[IosHandler]]:
         ("show lldp neighbors <rest>", _show_lldp),
         ("show cdp neighbors <rest>", _show_cdp),
         ("show vlan <rest>", _show_vlan),
+        ("show snmp chassis", _show_snmp_chassis),
+        ("show arp <rest>", _show_arp),
+        ("show ip arp <rest>", _show_arp),
+        ("show ipv6 interface <rest>", _nothing),
     ]
     privileged: list[tuple[str, IosHandler]] = [
         ("disable", _disable),

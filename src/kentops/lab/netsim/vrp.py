@@ -8,6 +8,7 @@ brief``, ``save`` with its ``[Y/N]`` question...).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from kentops.lab.netsim.commands import (
@@ -387,6 +388,44 @@ def _display_lldp_brief(session: VrpSession, _args: list[str]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _display_ip_interface(session: VrpSession, _args: list[str]) -> str:
+    blocks: list[str] = []
+    for view in session.device.interfaces():
+        if view.ipv4 is None:
+            continue
+        state = ("UP" if view.up else "DOWN") if view.enabled else "Administratively DOWN"
+        blocks.append(
+            "\n".join(
+                [
+                    f"{view.name} current state : {state}",
+                    f"Line protocol current state : {'UP' if view.up else 'DOWN'}",
+                    "The Maximum Transmit Unit : 1500 bytes",
+                    "input packets : 0, bytes : 0, multicasts : 0",
+                    "output packets : 0, bytes : 0, multicasts : 0",
+                    f"Internet Address is {view.ipv4.with_prefixlen}",
+                    f"Broadcast address : {view.ipv4.network.broadcast_address}",
+                    "",
+                ]
+            )
+        )
+    return "\n".join(blocks)
+
+
+def _display_local_user(session: VrpSession, _args: list[str]) -> str:
+    users: dict[str, str] = {}
+    aaa = session.device.root.child("aaa")
+    for node in aaa.children if aaa else []:
+        match = re.match(r"^local-user (\S+)(?: privilege level (\d+))?", node.text)
+        if match:
+            level = match.group(2) or users.get(match.group(1), "-")
+            users[match.group(1)] = level
+    rule = "  " + "-" * 76
+    lines = [rule, "  User-name                      State  AuthMask  AdminLevel", rule]
+    lines += [f"  {name:<31}A      H         {level}" for name, level in users.items()]
+    lines += [rule, f"Total {len(users)} user(s)", ""]
+    return "\n".join(lines)
+
+
 def _display_clock(_session: VrpSession, _args: list[str]) -> str:
     now = dt.datetime.now(dt.UTC)
     return now.strftime("%Y-%m-%d %H:%M:%S\n%A\nTime Zone(Default Zone Name) : UTC+00:00\n")
@@ -404,6 +443,9 @@ def _build_trees() -> tuple[CommandTree[VrpHandler], CommandTree[VrpHandler]]:
         ("display interface brief", _display_interface_brief),
         ("display interface <rest>", _display_interface),
         ("display ip interface brief", _display_ip_interface_brief),
+        ("display ip interface", _display_ip_interface),
+        ("display ipv6 interface <rest>", lambda _s, _a: ""),
+        ("display local-user", _display_local_user),
         ("display lldp neighbor brief", _display_lldp_brief),
         ("display clock", _display_clock),
         ("save <rest>", _save),
