@@ -53,7 +53,7 @@ def matrix_table(result: PolicyCheckResult) -> Table:
     table = Table(
         title="Bölgeler arası erişim / zone matrix (satır: kaynak / row: from)",
         caption="✓n: n services allowed and proven; ·: nothing allowed, none passes; "
-        "passes; ✗n: n wrong decisions",
+        "✗n: n wrong decisions",
     )
     table.add_column("", style="bold", no_wrap=True)
     for zone in zones:
@@ -117,11 +117,11 @@ def check(
         console.print(matrix_table(result))
         console.print(allowed_table(result))
         for problem in report.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         for text in result.problems:
-            err_console.print(text, markup=False, highlight=False)
+            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
         for violation in result.violations[:limit]:
-            err_console.print(str(violation), markup=False, highlight=False)
+            err_console.print(str(violation), markup=False, highlight=False, soft_wrap=True)
         if len(result.violations) > limit:
             err_console.print(f"... and {len(result.violations) - limit} more (--json for all)")
         summary = f"{len(result.devices)} enforcement points, {result.packets} packet decisions: "

@@ -46,7 +46,7 @@ def load_inputs(inventory: Path, policies: Path, as_json: bool) -> tuple[LoadedI
             )
         else:
             for problem in exc.problems:
-                err_console.print(str(problem), markup=False, highlight=False)
+                err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             err_console.print(f"[bold red]{len(exc.problems)} problem(s); nothing was rendered.[/]")
         raise typer.Exit(2) from None
 
@@ -89,7 +89,7 @@ def render_with_progress(
             )
         except InvalidInput as exc:
             for problem in exc.problems:
-                err_console.print(str(problem), markup=False, highlight=False)
+                err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
 
@@ -178,7 +178,7 @@ def render(
         if diff_lines:
             console.print("".join(diff_lines), markup=False, highlight=False, end="")
         for problem in report.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         verb = "checked" if check else f"written to {out}"
         status = "[green]valid[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]"
         console.print(
