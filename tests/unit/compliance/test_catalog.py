@@ -124,8 +124,13 @@ def test_duty_needs_exactly_one_proof(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as exc:
         load_duty_catalog(file)
     problems = _problems(exc)
-    assert any(":12: duty 'm1/a': a duty needs exactly one of" in p and "controls, manual" in p for p in problems), problems
-    assert any(":20: duty 'm1/b': a duty needs exactly one of" in p and "found none" in p for p in problems), problems
+    assert any(
+        ":12: duty 'm1/a': a duty needs exactly one of" in p and "controls, manual" in p
+        for p in problems
+    ), problems
+    assert any(
+        ":20: duty 'm1/b': a duty needs exactly one of" in p and "found none" in p for p in problems
+    ), problems
 
 
 def test_unknown_unit_control_and_duplicate_duty(tmp_path: Path, catalogs: Catalogs) -> None:
@@ -211,7 +216,14 @@ def test_exported_schemas_accept_the_repository_and_reject_mistakes(tmp_path: Pa
     for file in sorted((REPO / "policies" / "regulations").glob("*.yml")):
         data = json.loads(json.dumps(yaml.safe_load(file.read_text(encoding="utf-8")), default=str))
         jsonschema.validate(data, duty_schema)
-    bad = json.loads(json.dumps(yaml.safe_load((REPO / "policies/regulations/odunpazari-2019.yml").read_text(encoding="utf-8")), default=str))
+    bad = json.loads(
+        json.dumps(
+            yaml.safe_load(
+                (REPO / "policies/regulations/odunpazari-2019.yml").read_text(encoding="utf-8")
+            ),
+            default=str,
+        )
+    )
     bad["duties"][0]["not_applicable"] = "ikisi birden"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, duty_schema)

@@ -43,10 +43,14 @@ def _cases() -> list[Any]:
         spec = yaml.safe_load(file.read_text(encoding="utf-8"))
         expect = spec["expect"]
         if expect == "pass":
-            controls = ALL + (SWITCH_ONLY if spec["platform"] in {"cisco_ios", "huawei_vrp"} else ())
+            controls = ALL + (
+                SWITCH_ONLY if spec["platform"] in {"cisco_ios", "huawei_vrp"} else ()
+            )
             expect = dict.fromkeys(controls, "pass")
         for control, outcome in expect.items():
-            cases.append(pytest.param(file.stem, spec, control, outcome, id=f"{file.stem}-{control}"))
+            cases.append(
+                pytest.param(file.stem, spec, control, outcome, id=f"{file.stem}-{control}")
+            )
     return cases
 
 
@@ -116,11 +120,15 @@ def test_running_configuration_is_judged_too(make_ctx: ContextFactory, catalogs:
     assert combine(findings) is Outcome.FAIL
 
 
-def test_without_rendered_configs_nothing_passes(make_ctx: ContextFactory, catalogs: Catalogs) -> None:
+def test_without_rendered_configs_nothing_passes(
+    make_ctx: ContextFactory, catalogs: Catalogs
+) -> None:
     ctx = make_ctx(collected=[])
     device = ctx.inventory.asset("hq-sw-k1-01")
     for control in (*ALL, *SWITCH_ONLY):
-        assert combine(catalogs.controls.checks[control](ctx, device)) is Outcome.NOT_ASSESSED, control
+        assert combine(catalogs.controls.checks[control](ctx, device)) is Outcome.NOT_ASSESSED, (
+            control
+        )
 
 
 def test_drift_lists_remediation(make_ctx: ContextFactory, catalogs: Catalogs) -> None:

@@ -13,7 +13,7 @@ from kentops.compliance.model import (
     not_collected,
     passed,
 )
-from kentops.compliance.payloads import BackupState
+from kentops.compliance.payloads import BackupState, read_payload
 from kentops.compliance.policyview import BackupClassView
 from kentops.inventory.model import Asset, Attestation, Pbx, Server, ServiceKind
 
@@ -198,14 +198,17 @@ def repository_check_clean(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 
 def _restore_attestation(ctx: CheckContext, asset: Asset) -> tuple[Attestation, str] | None:
-    """A valid attestation of a restore test for this asset (or for every asset)."""
+    """The latest attestation of a restore test for this asset (or for every asset).
+
+    Its age is judged against the class's restore interval, not its own valid_until.
+    """
     best: tuple[Attestation, str] | None = None
     for subject in (f"BAK-RESTORE-01:{asset.id}", "BAK-RESTORE-01"):
         for stored in ctx.items("attestation", subject):
             att = stored.data
             if (
                 isinstance(att, Attestation)
-                and att.date <= ctx.today <= att.valid_until
+                and att.date <= ctx.today
                 and (best is None or att.date > best[0].date)
             ):
                 best = (att, stored.ref)
@@ -213,56 +216,73 @@ def _restore_attestation(ctx: CheckContext, asset: Asset) -> tuple[Attestation, 
 
 
 def restore_tested(ctx: CheckContext, asset: Asset) -> list[Finding]:
-    """BAK-RESTORE-01: a successful test restore within the class's restore interval."""
+    """BAK-RESTORE-01: a successful test restore within the class's restore interval.
+
+    The restore test is read from the restic state (an automated test) or from a dated
+    attestation (subject BAK-RESTORE-01 or BAK-RESTORE-01:<asset>); either must be recent.
+    """
     if not holds_data(asset):
         return [not_applicable("Yedeklenecek veri tutmuyor", "Holds no data to back up")]
+    host = backup_host(ctx, asset)
+    classes = policyview.backup_classes(ctx)
+    cls = classes.get(host.backup_class) if classes and host and host.backup_class else None
     attested = _restore_attestation(ctx, asset) if ctx.collected("attestation") else None
-    attested_finding = (
-        passed(
-            f"Geri yükleme testi beyanı: {attested[0].document} ({attested[0].date.isoformat()}, "
-            f"{attested[0].by})",
-            f"Restore test attested: {attested[0].document} ({attested[0].date.isoformat()}, "
-            f"{attested[0].by})",
-            attested[1],
-        )
-        if attested
-        else None
-    )
-    if not ctx.collected("backup_state"):
-        return (
-            [attested_finding]
-            if attested_finding
-            else [not_collected("backup_state", "attestation")]
-        )
-    state, cls, ref, findings = _state(ctx, asset)
-    if state is None or cls is None or ref is None:
-        return [attested_finding] if attested_finding else findings
-    test = state.last_restore_test
-    interval = cls.restore_test_interval
-    if test is not None and test.ok and ctx.now - aware(test.time) <= interval:
-        shown = age_text(ctx.now - aware(test.time))
+    if cls is None:
         return [
-            passed(
-                f"Başarılı geri yükleme testi {shown[0]} önce",
-                f"Successful restore test {shown[1]} ago",
+            not_assessed(
+                "Yedek sınıfı (ve geri yükleme testi aralığı) bilinmiyor",
+                "The backup class (and its restore test interval) is unknown",
+            )
+        ]
+    interval = cls.restore_test_interval
+    days = interval.days
+    if attested is not None:
+        att, ref = attested
+        age = (ctx.today - att.date).days
+        if age <= days:
+            return [
+                passed(
+                    f"Geri yükleme testi beyanı {age} gün önce: {att.document} ({att.by})",
+                    f"Restore test attested {age} days ago: {att.document} ({att.by})",
+                    ref,
+                )
+            ]
+    state_item = ctx.item("backup_state", host.id if host else asset.id)
+    state = read_payload(BackupState, state_item.data) if state_item else None
+    test = state.last_restore_test if state else None
+    if test is not None and state_item is not None:
+        shown = age_text(ctx.now - aware(test.time))
+        if test.ok and ctx.now - aware(test.time) <= interval:
+            return [
+                passed(
+                    f"Başarılı geri yükleme testi {shown[0]} önce",
+                    f"Successful restore test {shown[1]} ago",
+                    state_item.ref,
+                )
+            ]
+        result = ("başarılı", "successful") if test.ok else ("başarısız", "failed")
+        return [
+            failed(
+                f"Son geri yükleme testi {shown[0]} önce, {result[0]} (en çok {days} gün)",
+                f"Last restore test {shown[1]} ago, {result[1]} (at most {days} days)",
+                state_item.ref,
+            )
+        ]
+    if attested is not None:
+        att, ref = attested
+        age = (ctx.today - att.date).days
+        return [
+            failed(
+                f"Son geri yükleme testi beyanı {age} gün önce (en çok {days} gün)",
+                f"Last attested restore test {age} days ago (at most {days} days)",
                 ref,
             )
         ]
-    if attested is not None and ctx.today - attested[0].date <= interval:
-        assert attested_finding is not None
-        return [attested_finding]
-    if test is None:
-        return [failed("Geri yükleme testi kaydı yok", "No restore test on record", ref)]
-    shown = age_text(ctx.now - aware(test.time))
-    state_tr = "başarılı" if test.ok else "başarısız"
-    state_en = "successful" if test.ok else "failed"
-    return [
-        failed(
-            f"Son geri yükleme testi {shown[0]} önce, {state_tr}",
-            f"Last restore test {shown[1]} ago, {state_en}",
-            ref,
-        )
-    ]
+    if not ctx.collected("backup_state"):
+        return [not_collected("backup_state", "attestation")]
+    if state_item is None:
+        return [not_assessed("Yedek durumu okunamadı", "Backup state not read")]
+    return [failed("Geri yükleme testi kaydı yok", "No restore test on record", state_item.ref)]
 
 
 def offsite_copy_fresh(ctx: CheckContext, asset: Asset) -> list[Finding]:
