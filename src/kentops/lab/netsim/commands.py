@@ -8,7 +8,6 @@ a line goes wrong, so the shell can put the ``^`` marker under the bad word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -213,6 +212,3 @@ def _section(lines: list[str], regex: re.Pattern[str]) -> list[str]:
             kept.append(block[0])
             kept.extend(children)
     return kept
-
-
-Handler = Callable[..., str]

@@ -7,6 +7,7 @@ Ansible's ``cisco.ios`` plugins parse (``show version``, ``show interfaces``,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -333,10 +334,7 @@ def _copy(session: IosSession, args: list[str]) -> str:
     return session.ask("Destination filename [startup-config]? ", confirm)
 
 
-def _timestamp(when: object) -> str:
-    import datetime as dt
-
-    assert isinstance(when, dt.datetime)
+def _timestamp(when: dt.datetime) -> str:
     return when.strftime("%H:%M:%S UTC %a %b %-d %Y")
 
 
@@ -447,8 +445,6 @@ def _show_privilege(session: IosSession, _args: list[str]) -> str:
 
 
 def _show_clock(_session: IosSession, _args: list[str]) -> str:
-    import datetime as dt
-
     now = dt.datetime.now(dt.UTC)
     return (
         now.strftime("*%H:%M:%S.")
