@@ -37,6 +37,8 @@ PARTS = ("network", "cameras", "voice", "hosts")
 SIM_PLATFORMS = ("cisco_ios", "huawei_vrp")
 DRIFT_FILE = Path(__file__).with_name("drift.yml")
 LAB_USER = "kentops-lab"
+#: Rendered artefact kinds that are a network device's whole configuration.
+CONFIG_ARTEFACTS = frozenset({"ios", "vrp", "fortios", "routeros"})
 READY_TIMEOUT_S = 60.0
 
 Progress = Callable[[str], None]
@@ -72,9 +74,7 @@ def _intended_configs(loaded: LoadedInventory) -> dict[str, str]:
     report = render_site(loaded, policy_dir, out=None)
     configs: dict[str, str] = {}
     for artefact in report.artefacts:
-        if artefact.kind in {"config", "running-config", "cisco_ios", "huawei_vrp"} or str(
-            artefact.path
-        ).endswith((".cfg", ".conf")):
+        if artefact.kind in CONFIG_ARTEFACTS:
             configs.setdefault(artefact.device_id, artefact.text)
     return configs
 
