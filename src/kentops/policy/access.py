@@ -9,7 +9,6 @@ flow is a zone, or a service kind naming the hosts that offer it (``nvr``: the r
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -265,11 +264,18 @@ def validate_access(policy: AccessPolicy, doc: SourceDocument) -> list[Problem]:
                         f"port range {low}-{high} is not within 1-65535, low to high",
                         "write ports between 1 and 65535, the lower first",
                     )
-    seen = Counter(f.id for f in policy.flows)
+    first: dict[str, int] = {}
     for i, flow in enumerate(policy.flows):
         subject = f"flow '{flow.id}'"
-        if seen[flow.id] > 1:
-            add(("flows", i, "id"), subject, "duplicate flow id", "give each flow its own id")
+        if flow.id in first:
+            where = doc.line_of(("flows", first[flow.id], "id"))
+            add(
+                ("flows", i, "id"),
+                subject,
+                "duplicate flow id",
+                f"give each flow its own id (the first is at line {where})",
+            )
+        first.setdefault(flow.id, i)
         for key, end in (("from", flow.from_), ("to", flow.to)):
             kind = flow_end_kind(end)
             if kind is None:

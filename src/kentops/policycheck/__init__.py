@@ -561,11 +561,24 @@ def check_policy(
                         )
                 if passed:
                     passed_probes.add((protocol, port))
+            expected_names: list[str] = []
             for flow_services in expect.services_between(src.address, dst.address):
-                _add(cell.expected, flow_services)
+                _add(expected_names, flow_services)
+            _add(cell.expected, expected_names)
+            covered: set[tuple[str, int | None]] = set()
+            for name in expected_names:
+                covered |= services[name]
+            # a service passes when all its ports do; one that only repeats ports of an
+            # expected service (isapi = http + https) is not listed again
             _add(
                 cell.permitted,
-                [name for name, probes in services.items() if probes and probes <= passed_probes],
+                [
+                    name
+                    for name, probes in services.items()
+                    if probes
+                    and probes <= passed_probes
+                    and (name in expected_names or not probes <= covered)
+                ],
             )
     for cell in matrix.values():
         cell.expected.sort()

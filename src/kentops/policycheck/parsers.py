@@ -40,7 +40,7 @@ def _port(token: str) -> int:
 
 def _wildcard_range(address: str, wildcard: str) -> Range:
     base = int(IPv4Address(address))
-    mask = int(IPv4Address(wildcard))
+    mask = 0 if wildcard == "0" else int(IPv4Address(wildcard))
     return base & ~mask & 0xFFFFFFFF, (base & ~mask & 0xFFFFFFFF) | mask
 
 
