@@ -28,8 +28,11 @@ def _mutated(device: str, edit: str, new: str, count: int = 1) -> RenderReport:
     for artefact in report.artefacts:
         if artefact.device_id == device and artefact.kind in ("ios", "fortios", "routeros"):
             assert edit in artefact.text, edit
-            artefact = dataclasses.replace(artefact, text=artefact.text.replace(edit, new, count))
-        artefacts.append(artefact)
+            artefacts.append(
+                dataclasses.replace(artefact, text=artefact.text.replace(edit, new, count))
+            )
+        else:
+            artefacts.append(artefact)
     return dataclasses.replace(report, artefacts=artefacts)
 
 
