@@ -344,6 +344,18 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return sorted(out, key=lambda p: (p.subject or "", str(p.file), p.line, p.message))
 
 
+def device_jobs(
+    loaded: LoadedInventory, policies: Policies, device_id: str, *, resolve_env: bool = False
+) -> list[Job]:
+    """The templates and variables of one device, exactly as render_site uses them.
+
+    The contexts are plain JSON: give one to Ansible's ``template`` module as extra vars and
+    it renders the same bytes (filters come from filter_plugins/, loaded by both).
+    """
+    builder = ContextBuilder(loaded, policies, resolve_env=resolve_env)
+    return builder.jobs(loaded.inventory.asset(device_id))
+
+
 def write_artefacts(report: RenderReport, out: Path, prune: bool = True) -> list[Path]:
     """Write every artefact; with ``prune``, remove files of the site no longer rendered."""
     written: list[Path] = []
@@ -366,4 +378,12 @@ def write_artefacts(report: RenderReport, out: Path, prune: bool = True) -> list
     return written
 
 
-__all__ = ["DEFAULT_OUT", "Artefact", "RenderReport", "render_site", "write_artefacts"]
+__all__ = [
+    "DEFAULT_OUT",
+    "Artefact",
+    "Job",
+    "RenderReport",
+    "device_jobs",
+    "render_site",
+    "write_artefacts",
+]
