@@ -38,7 +38,7 @@ def _invalid(exc: InvalidInput, as_json: bool) -> typer.Exit:
         )
     else:
         for problem in exc.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         err_console.print(f"[bold red]{len(exc.problems)} problem(s); nothing was run.[/]")
     return typer.Exit(2)
 
@@ -122,14 +122,16 @@ def audit(
     if required:
         console.print(
             f"[bold red]Zorunlu kontroller geçmedi / required controls do not pass:[/] "
-            f"{failed} uyumsuz / non-compliant, {unassessed} değerlendirilmedi / not assessed"
+            f"{failed} uyumsuz / non-compliant, {unassessed} değerlendirilmedi / not assessed",
+            soft_wrap=True,
         )
     else:
         console.print(
             "[bold green]Zorunlu kontrollerin tümü geçti / every required control passes[/]"
         )
-    console.print(f"Rapor / report: {files.html}")
-    console.print(f"Kanıt / evidence: {result.evidence_dir}")
+    # Plain lines (never wrapped): scripts read the report path from them.
+    print(f"Rapor / report: {files.html}")
+    print(f"Kanıt / evidence: {result.evidence_dir}")
     raise typer.Exit(result.exit_code)
 
 
@@ -148,7 +150,8 @@ def duties_coverage(
         raise _invalid(exc, as_json) from None
     if regulation is not None and regulation not in catalogs.regulations:
         err_console.print(
-            f"no duty catalog '{regulation}'; use one of: {', '.join(sorted(catalogs.regulations))}"
+            f"no duty catalog '{regulation}'; use one of: {', '.join(sorted(catalogs.regulations))}",
+            soft_wrap=True,
         )
         raise typer.Exit(2)
     rows = coverage(catalogs, regulation)
@@ -176,7 +179,8 @@ def duties_coverage(
         "teknik",
         "otomatik olmayan teknik",
     ):
-        table.add_column(name, justify="left" if name.startswith("yön") else "right")
+        first = name.startswith("yön")
+        table.add_column(name, justify="left" if first else "right", no_wrap=first)
     for r in rows:
         table.add_row(
             r.regulation,
@@ -192,7 +196,8 @@ def duties_coverage(
         if r.technical_not_automated:
             console.print(
                 f"[bold red]{r.regulation}: teknik görev kontrole bağlı değil / technical duty "
-                f"not automated:[/] {', '.join(r.technical_not_automated)}"
+                f"not automated:[/] {', '.join(r.technical_not_automated)}",
+                soft_wrap=True,
             )
     raise typer.Exit(code)
 

@@ -16,7 +16,7 @@ from kentops.compliance.model import Status
 #: The OSCAL version of the document; trestle 4 validates 1.2.x.
 OSCAL_VERSION = "1.2.1"
 _NAMESPACE = uuid.UUID("6f1d3e6c-3c8a-5e0b-9a43-4b1d0c6b2a11")
-_TOKEN = re.compile(r"[^A-Za-z0-9_.\-]")
+_TOKEN = re.compile(r"[^\w.\-]")
 
 
 def _uuid(*parts: str) -> str:
