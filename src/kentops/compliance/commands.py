@@ -149,10 +149,8 @@ def duties_coverage(
     except InvalidInput as exc:
         raise _invalid(exc, as_json) from None
     if regulation is not None and regulation not in catalogs.regulations:
-        err_console.print(
-            f"no duty catalog '{regulation}'; use one of: {', '.join(sorted(catalogs.regulations))}",
-            soft_wrap=True,
-        )
+        known = ", ".join(sorted(catalogs.regulations))
+        err_console.print(f"no duty catalog '{regulation}'; use one of: {known}", soft_wrap=True)
         raise typer.Exit(2)
     rows = coverage(catalogs, regulation)
     code = 0 if all(r.ok for r in rows) else 1
