@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from kentops.inventory.model import Router, Vlan
@@ -86,8 +86,19 @@ def _end_in_vlan(site: Site, end: str, vlan: Vlan) -> list[IPv4Network]:
     return _inside(site.end_networks(end), vlan)
 
 
-def vlan_acl(site: Site, policy: AccessPolicy, vlan: Vlan, fhrp: str | None) -> list[Rule]:
-    """Inbound ACL of one routed VLAN (SVI) compiled from the flows, in evaluation order."""
+def vlan_acl(
+    site: Site,
+    policy: AccessPolicy,
+    vlan: Vlan,
+    fhrp: str | None,
+    own: list[IPv4Address] | None = None,
+) -> list[Rule]:
+    """Inbound ACL of one routed VLAN (SVI) compiled from the flows, in evaluation order.
+
+    ``own`` are the switch's own addresses in the VLAN: an ACL on an SVI also filters what
+    is sent to the switch itself, so flows that stay inside the VLAN's zone (administrators
+    reaching the core from the management VLAN) are permitted to them.
+    """
     rules: list[Rule] = []
 
     def group(items: list[Rule], remark: str) -> None:
@@ -103,6 +114,21 @@ def vlan_acl(site: Site, policy: AccessPolicy, vlan: Vlan, fhrp: str | None) -> 
     elif fhrp == "vrrp":
         infra.append(_rule("permit", "112", vlan.subnet, VRRP_GROUP))
     group(infra, "infrastructure: DHCP to the relay, gateway redundancy")
+
+    to_self: list[Rule] = []
+    for flow in policy.flows:
+        if flow.from_ != vlan.zone.value or flow.to != vlan.zone.value:
+            continue
+        for spec in flow_ports(policy, flow):
+            for address in own or []:
+                host = IPv4Network(address)
+                if spec.protocol == "icmp":
+                    to_self.append(_rule("permit", "icmp", vlan.subnet, host, icmp="echo"))
+                else:
+                    to_self.append(
+                        _rule("permit", spec.protocol, vlan.subnet, host, dport=spec.ports())
+                    )
+    group(to_self, "to this switch itself")
 
     for flow in policy.flows:  # replies to flows that end in this VLAN
         answering = _end_in_vlan(site, flow.to, vlan)

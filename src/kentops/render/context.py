@@ -187,9 +187,15 @@ class ContextBuilder:
         return {}
 
     def acl(self, vlan: Vlan, fhrp: str | None) -> list[dict[str, Any]]:
+        """The inbound ACL of a VLAN on its cores (the same on every core of the building)."""
         key = (vlan.id, fhrp)
         if key not in self._acl_cache:
-            self._acl_cache[key] = vlan_acl(self.site, self.policies.access, vlan, fhrp)
+            net = self.site.buildings[vlan.building]
+            own = sorted(
+                {self.site.core_svi_address(c, vlan) for c in net.cores}
+                | ({vlan.gateway} if len(net.cores) > 1 else set())
+            )
+            self._acl_cache[key] = vlan_acl(self.site, self.policies.access, vlan, fhrp, own)
         return self._acl_cache[key]
 
     @cached_property
