@@ -571,7 +571,8 @@ def _stop_ssh_masters(sockets: Path) -> list[str]:
             args = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if args and args[0].split(b"/")[-1].startswith(b"ssh") and any(needle.encode() in a for a in args):
+        is_ssh = bool(args) and args[0].split(b"/")[-1].startswith(b"ssh")
+        if is_ssh and any(needle.encode() in a for a in args):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(int(proc.name), signal.SIGTERM)
                 stopped.append(f"ssh master {proc.name}")
