@@ -709,6 +709,47 @@ VRP_DIALECT = Dialect(
 )
 
 
+# --------------------------------------------------------------------------------------
+# FortiOS and RouterOS
+#
+# Their configurations are not indented line trees: FortiOS nests ``config``/``edit`` blocks
+# closed by ``next``/``end``, RouterOS holds items and settings per menu path. The modules
+# :mod:`.fortios` and :mod:`.routeros` keep their own models; these dialects only name the
+# platform's comment character and hostname command for the shared device state.
+
+
+def _model_dialect(platform: str, negation: str, hostname_command: str, default: str) -> Dialect:
+    return Dialect(
+        platform=platform,
+        negation=negation,
+        comment="#",
+        trailer="",
+        sections=[],
+        keys=[],
+        global_only=[],
+        shown_negations=frozenset(),
+        both_shown=frozenset(),
+        vocabulary=frozenset(),
+        aliases={},
+        tail_words=frozenset(),
+        virtual_types=frozenset(),
+        merges=[],
+        hostname_command=hostname_command,
+        default_hostname=default,
+    )
+
+
+FORTIOS_DIALECT = _model_dialect("fortios", "unset", "set hostname", "FortiGate")
+ROUTEROS_DIALECT = _model_dialect("routeros", "remove", "/system identity set name=", "MikroTik")
+
+_DIALECTS = {
+    "cisco_ios": IOS_DIALECT,
+    "huawei_vrp": VRP_DIALECT,
+    "fortios": FORTIOS_DIALECT,
+    "routeros": ROUTEROS_DIALECT,
+}
+
+
 def dialect_for(platform: str) -> Dialect:
-    """The dialect of a platform name (``cisco_ios`` or ``huawei_vrp``)."""
-    return VRP_DIALECT if platform == "huawei_vrp" else IOS_DIALECT
+    """The dialect of a platform name (``cisco_ios``, ``huawei_vrp``, ``fortios``, ``routeros``)."""
+    return _DIALECTS.get(platform, IOS_DIALECT)

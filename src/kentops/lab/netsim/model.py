@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-Platform = Literal["cisco_ios", "huawei_vrp"]
+Platform = Literal["cisco_ios", "huawei_vrp", "fortios", "routeros"]
 FaultKind = Literal["down", "auth_fail", "hang_after_login", "slow", "reject_command"]
 InterfaceMode = Literal["access", "trunk", "routed"]
 

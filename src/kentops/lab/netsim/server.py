@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from kentops.lab.netsim import fortios, routeros
 from kentops.lab.netsim.device import DeviceState
 from kentops.lab.netsim.ios import IosSession
 from kentops.lab.netsim.model import SimDevice
@@ -31,7 +32,24 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SERVER_VERSIONS = {"cisco_ios": "Cisco-1.25", "huawei_vrp": "HUAWEI-1.5"}
+SERVER_VERSIONS = {
+    "cisco_ios": "Cisco-1.25",
+    "huawei_vrp": "HUAWEI-1.5",
+    "fortios": fortios.SERVER_VERSION,
+    "routeros": routeros.SERVER_VERSION,
+}
+#: Per platform: the state kept per device, the CLI session, how a login name is read.
+STATES: dict[str, type[DeviceState]] = {
+    "fortios": fortios.FortiosState,
+    "routeros": routeros.RouterosState,
+}
+SESSIONS: dict[str, type[CliSession]] = {
+    "cisco_ios": IosSession,
+    "huawei_vrp": VrpSession,
+    "fortios": fortios.FortiosSession,
+    "routeros": routeros.RouterosSession,
+}
+LOGIN_NAMES: dict[str, Callable[[str], str]] = {"routeros": routeros.login_name}
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 
@@ -101,12 +119,11 @@ class _Runtime:
     def check_login(self, username: str, password: str) -> bool:
         if self.spec.fault("auth_fail") is not None:
             return False
-        return username == self.spec.username and password == self.spec.password
+        name = LOGIN_NAMES.get(self.spec.platform, str)(username)
+        return name == self.spec.username and password == self.spec.password
 
     def new_session(self, user: str, peer: str) -> CliSession:
-        if self.spec.platform == "huawei_vrp":
-            return VrpSession(self.state, user, peer)
-        return IosSession(self.state, user, peer)
+        return SESSIONS.get(self.spec.platform, IosSession)(self.state, user, peer)
 
     async def handle(self, process: asyncssh.SSHServerProcess[str]) -> None:
         user = process.get_extra_info("username") or self.spec.username
@@ -263,7 +280,7 @@ class SimulatorPool:
         if self.state_dir is not None:
             self.state_dir.mkdir(parents=True, exist_ok=True)
         for device in devices:
-            state = DeviceState(device, self.state_dir, self._peer)
+            state = STATES.get(device.platform, DeviceState)(device, self.state_dir, self._peer)
             runtime = _Runtime(device, state)
             self._runtimes[device.name] = runtime
             self._by_hostname[device.hostname] = runtime
