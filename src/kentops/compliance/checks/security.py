@@ -174,10 +174,21 @@ _COMMENTS = ("#", "!", ";", "//", "<!--")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\b(?:vault|env):[A-Za-z_][A-Za-z0-9_{}]*")
 
 
+#: Lines worth a closer look: they hold a word that may name a secret.
+_CANDIDATE = re.compile(
+    r"^.*(?:secret|passw|psk|community|token|key|pwd|passphrase|PRIVATE KEY).*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def secret_literals(text: str, yaml: bool) -> list[tuple[int, str]]:
     """Lines holding a literal secret: (line number, the key that names it)."""
     found: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    position, number = 0, 1
+    for candidate in _CANDIDATE.finditer(text):
+        raw = candidate.group(0)
+        number += text.count("\n", position, candidate.start())
+        position = candidate.start()
         stripped = raw.strip()
         if not stripped or stripped.startswith(_COMMENTS):
             continue
@@ -213,11 +224,14 @@ def no_secrets_in_repo(ctx: CheckContext, _site: Site) -> list[Finding]:
         if not ctx.collected(kind):
             findings.append(not_collected(kind))
             continue
+        seen: dict[str, list[tuple[int, str]]] = {}  # identical files are scanned once
         for stored in ctx.evidence.of_kind(kind):
             if stored.ref.endswith(".json"):
                 continue  # our own summaries, not repository or device files
             refs.append(stored.ref)
-            for line, key in secret_literals(stored.text, yaml=kind != "rendered_config"):
+            if stored.sha256 not in seen:
+                seen[stored.sha256] = secret_literals(stored.text, yaml=kind != "rendered_config")
+            for line, key in seen[stored.sha256]:
                 hits.append(f"{stored.ref}:{line} ({key})")
     if hits:
         findings.insert(

@@ -8,6 +8,7 @@ and, per zone pair, the services the policy allows and those the rules let throu
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
@@ -28,13 +29,58 @@ from kentops.inventory.model import Asset, Router, Switch, Zone
 SHOWN = 3
 
 
-def _result(ctx: CheckContext) -> tuple[Any, StoredEvidence] | Finding:
+@dataclass
+class _Index:
+    """The policy check result, grouped once per run so each subject is a lookup."""
+
+    result: Any
+    stored: StoredEvidence
+    by_device: dict[str, list[Any]] = field(default_factory=dict)
+    by_zone_subnet: dict[tuple[str, IPv4Network], list[Any]] = field(default_factory=dict)
+    zone_cells: dict[str, int] = field(default_factory=dict)
+    problems_by_device: dict[str, list[str]] = field(default_factory=dict)
+    devices: frozenset[str] = frozenset()
+
+
+def _build_index(ctx: CheckContext, result: Any, stored: StoredEvidence) -> _Index:
+    index = _Index(result, stored, devices=frozenset(result.devices))
+    subnets = {v.subnet: v.subnet for v in ctx.inventory.vlans}
+    prefixes = sorted({n.prefixlen for n in subnets}, reverse=True)
+
+    def subnet_of(address: IPv4Address) -> IPv4Network | None:
+        for length in prefixes:
+            found = subnets.get(IPv4Network((address, length), strict=False))
+            if found is not None:
+                return found
+        return None
+
+    for violation in result.violations:
+        index.by_device.setdefault(violation.device, []).append(violation)
+        ends = {subnet_of(violation.packet.src), subnet_of(violation.packet.dst)} - {None}
+        for zone in {violation.src_zone, violation.dst_zone}:
+            for net in ends:
+                assert net is not None
+                index.by_zone_subnet.setdefault((zone, net), []).append(violation)
+    for src, dst in result.matrix:
+        for zone in {src, dst}:
+            index.zone_cells[zone] = index.zone_cells.get(zone, 0) + 1
+    device_ids = [a.id for a in ctx.inventory.network_devices()]
+    for problem in result.problems:
+        text = str(problem)
+        for device in device_ids:
+            if device in text:
+                index.problems_by_device.setdefault(device, []).append(text)
+    return index
+
+
+def _result(ctx: CheckContext) -> _Index | Finding:
     if not ctx.collected("policy_check"):
         return not_collected("policy_check")
     stored = ctx.item("policy_check", None)
     if stored is None or stored.data is None:
         return not_assessed("Politika denetimi sonucu yok", "No policy check result")
-    return stored.data, stored
+    found = stored
+    return ctx.memo("segmentation_index", lambda: _build_index(ctx, found.data, found))
 
 
 def _describe(violations: list[Any]) -> tuple[str, str]:
@@ -49,20 +95,20 @@ def _describe(violations: list[Any]) -> tuple[str, str]:
 
 def flows_match_policy(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SEG-POLICY-01: this enforcement point blocks every forbidden flow, allows every allowed."""
-    found = _result(ctx)
-    if isinstance(found, Finding):
-        return [found]
-    result, stored = found
-    problems = [p for p in result.problems if asset.id in str(p)]
+    index = _result(ctx)
+    if isinstance(index, Finding):
+        return [index]
+    ref = index.stored.ref
+    problems = index.problems_by_device.get(asset.id, [])
     if problems:
         return [
             failed(
                 f"Yapılandırma okunamadı: {listing(problems, 2)}",
                 f"Configuration could not be read: {listing(problems, 2)}",
-                stored.ref,
+                ref,
             )
         ]
-    if asset.id not in result.devices:
+    if asset.id not in index.devices:
         if isinstance(asset, Router | Switch):
             return [
                 not_applicable(
@@ -71,16 +117,17 @@ def flows_match_policy(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 )
             ]
         return [not_applicable("Ağ cihazı değil", "Not a network device")]
-    mine = [v for v in result.violations if v.device == asset.id]
+    mine = index.by_device.get(asset.id, [])
     if mine:
         tr, en = _describe(mine)
-        return [failed(tr, en, stored.ref)]
+        return [failed(tr, en, ref)]
     return [
         passed(
-            f"Bu cihazın gördüğü her paket politikaya uygun ({result.packets} karar denetlendi)",
+            f"Bu cihazın gördüğü her paket politikaya uygun "
+            f"({index.result.packets} karar denetlendi)",
             f"Every packet this device sees is decided as the policy says "
-            f"({result.packets} decisions checked)",
-            stored.ref,
+            f"({index.result.packets} decisions checked)",
+            ref,
         )
     ]
 
@@ -94,68 +141,54 @@ def _subnet(ctx: CheckContext, asset: Asset, zone: str) -> IPv4Network | None:
     return building.subnet if building is not None else None
 
 
-def _in(network: IPv4Network | None, address: IPv4Address) -> bool:
-    return network is not None and address in network
-
-
-def zone_isolated(
-    ctx: CheckContext, asset: Asset, zone: str, *, also: tuple[str, ...] = ()
-) -> list[Finding]:
+def zone_isolated(ctx: CheckContext, asset: Asset, zone: str) -> list[Finding]:
     """Nothing reaches or leaves ``zone`` against the policy where this asset sits.
 
-    For a router or firewall, the violations it decides count; for any other asset, those
-    with one end in its VLAN of the zone (or its building's VLAN of the zone).
+    For a router or firewall, the violations of the zone it decides count; for any other
+    asset, those with one end in its VLAN of the zone (or its building's VLAN of the zone).
     The flow matrix shows the zone was probed at all; the services it lists as permitted
     may share ports with others, so only violations (decisions against the policy) count.
     """
-    found = _result(ctx)
-    if isinstance(found, Finding):
-        return [found]
-    result, stored = found
-    zones = {zone, *also}
-    subnet = _subnet(ctx, asset, zone)
+    index = _result(ctx)
+    if isinstance(index, Finding):
+        return [index]
+    ref = index.stored.ref
     if isinstance(asset, Router):
-        if asset.id not in result.devices:
+        if asset.id not in index.devices:
             return [
                 not_applicable(
                     "Bölgeler arası trafiği süzmüyor", "Filters no traffic between zones"
                 )
             ]
-
-        def mine(v: Any) -> bool:
-            return bool(v.device == asset.id)
-    elif subnet is None:
-        return [
-            not_applicable(f"Binada '{zone}' bölgesi yok", f"No '{zone}' zone in this building")
+        relevant = [
+            v for v in index.by_device.get(asset.id, []) if zone in {v.src_zone, v.dst_zone}
         ]
     else:
-
-        def mine(v: Any) -> bool:
-            return _in(subnet, v.packet.src) or _in(subnet, v.packet.dst)
-
-    relevant = [
-        v for v in result.violations if (v.src_zone in zones or v.dst_zone in zones) and mine(v)
-    ]
+        subnet = _subnet(ctx, asset, zone)
+        if subnet is None:
+            return [
+                not_applicable(f"Binada '{zone}' bölgesi yok", f"No '{zone}' zone in this building")
+            ]
+        relevant = index.by_zone_subnet.get((zone, subnet), [])
     findings: list[Finding] = []
     if relevant:
         tr, en = _describe(relevant)
-        findings.append(failed(tr, en, stored.ref))
-    covered = any(src in zones or dst in zones for src, dst in result.matrix)
-    if not covered:
+        findings.append(failed(tr, en, ref))
+    cells = index.zone_cells.get(zone, 0)
+    if not cells:
         findings.append(
             not_assessed(
                 f"Politika denetimi '{zone}' bölgesini hiç sınamadı",
                 f"The policy check never probed the '{zone}' zone",
-                stored.ref,
+                ref,
             )
         )
     if not findings:
-        cells = sum(1 for src, dst in result.matrix if src in zones or dst in zones)
         findings.append(
             passed(
                 f"'{zone}' bölgesinin {cells} bölge çiftinde trafik politikaya uygun",
                 f"Traffic of the '{zone}' zone matches the policy over {cells} zone pairs",
-                stored.ref,
+                ref,
             )
         )
     return findings

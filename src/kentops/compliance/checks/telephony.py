@@ -25,7 +25,7 @@ def extensions_provisioned(ctx: CheckContext, asset: Asset) -> list[Finding]:
         return [
             failed(f"Santral {asset.pbx} envanterde yok", f"PBX {asset.pbx} not in the inventory")
         ]
-    numbers = {e.number for e in pbx.extensions}
+    numbers = ctx.memo(("extension_numbers", pbx.id), lambda: {e.number for e in pbx.extensions})
     if asset.extension not in numbers:
         findings.append(
             failed(
