@@ -19,6 +19,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """Infrastructure as code and compliance for a municipal IT directorate."""
+
+
 #: Modules that add commands; each defines ``register(app: typer.Typer) -> None``.
 FEATURES: tuple[str, ...] = (
     "kentops.inventory.commands",
@@ -27,15 +32,28 @@ FEATURES: tuple[str, ...] = (
     "kentops.render.commands",
     "kentops.policycheck.commands",
 )
+#: Which module a top-level command comes from, so one command imports only its own module
+#: (a validate does not pay for the report engine). Commands not listed load every module.
+COMMAND_MODULES: dict[str, str] = {
+    "validate": "kentops.inventory.commands",
+    "schema": "kentops.inventory.commands",
+    "inventory": "kentops.inventory.commands",
+    "lab": "kentops.lab.commands",
+    "audit": "kentops.compliance.commands",
+    "duties": "kentops.compliance.commands",
+    "render": "kentops.render.commands",
+    "policy": "kentops.policycheck.commands",
+}
 
 
-def _register_features() -> None:
-    for name in FEATURES:
+def _register_features(command: str | None = None) -> None:
+    names = (COMMAND_MODULES[command],) if command in COMMAND_MODULES else FEATURES
+    for name in names:
         importlib.import_module(name).register(app)
 
 
 def main() -> None:
-    _register_features()
+    _register_features(sys.argv[1] if len(sys.argv) > 1 else None)
     try:
         app()
     except KeyboardInterrupt:

@@ -162,3 +162,23 @@ def test_lab_generate_command(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert again.returncode == 2
+
+
+def test_every_command_is_mapped_to_its_module() -> None:
+    """A command runs with only its own module loaded; each must be in COMMAND_MODULES."""
+    import kentops.cli as cli
+
+    names = {c.name for c in cli.app.registered_commands} | {
+        g.name for g in cli.app.registered_groups
+    }
+    assert names == set(cli.COMMAND_MODULES)
+    for command in ("render", "validate", "policy"):
+        out = subprocess.run(
+            [sys.executable, "-m", "kentops.cli", command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO,
+        )
+        assert out.returncode == 0, out.stderr
+        assert f"kentops {command}" in out.stdout or "Usage" in out.stdout
