@@ -28,13 +28,17 @@ import yaml
 
 from kentops.inventory.adapters import LINUX_PLATFORMS
 from kentops.inventory.loader import LoadedInventory
-from kentops.inventory.model import Inventory, Switch
+from kentops.inventory.model import Inventory, Router, Switch, WirelessController
 from kentops.lab.cameras import CameraState
 from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
 from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_state, write_state
 
 PARTS = ("network", "cameras", "voice", "hosts")
-SIM_PLATFORMS = ("cisco_ios", "huawei_vrp")
+SIM_PLATFORMS = ("cisco_ios", "huawei_vrp", "fortios", "routeros")
+#: The RouterOS port the inside VLAN interfaces ride on (the templates bridge them over it).
+ROUTEROS_LAN_PORTS = ("ether2", "ether3", "ether4", "ether5")
+#: Uplink ports of a wireless controller (C9800-L: the two 10G ports).
+WLC_UPLINKS = ("TenGigabitEthernet0/1/0", "TenGigabitEthernet0/1/1")
 DRIFT_FILE = Path(__file__).with_name("drift.yml")
 LAB_USER = "kentops-lab"
 #: Rendered artefact kinds that are a network device's whole configuration.
@@ -79,8 +83,15 @@ def _intended_configs(loaded: LoadedInventory) -> dict[str, str]:
     return configs
 
 
-def _minimal_config(device: Switch, inv: Inventory) -> str:
+NetworkDevice = Switch | Router | WirelessController
+
+
+def _minimal_config(device: NetworkDevice, inv: Inventory) -> str:
     """A plain starting configuration when no intended configuration is rendered."""
+    if isinstance(device, Router) and device.platform == "fortios":
+        return _minimal_fortios(device, inv)
+    if isinstance(device, Router) and device.platform == "routeros":
+        return _minimal_routeros(device, inv)
     mgmt = inv.vlan(device.vlan) if device.vlan else None
     if device.platform == "huawei_vrp":
         lines = [f"sysname {device.host_name}", "#"]
@@ -112,6 +123,68 @@ def _minimal_config(device: Switch, inv: Inventory) -> str:
             "!",
         ]
     lines += ["line vty 0 4", " transport input ssh", "!", "end"]
+    return "\n".join(lines) + "\n"
+
+
+def _minimal_fortios(device: Router, inv: Inventory) -> str:
+    # LLDP reception is on so that the lab shows the building switch as a neighbour (FortiOS
+    # receives LLDP only on WAN-role ports by default).
+    lines = [
+        "config system global",
+        f'    set hostname "{device.host_name}"',
+        "    set lldp-reception enable",
+        "end",
+        "config system interface",
+    ]
+    for item in device.interfaces:
+        lines += [f'    edit "{item.name}"', '        set vdom "root"']
+        if item.vlan:
+            vlan = inv.vlan(item.vlan)
+            lines.append(f"        set ip {vlan.gateway} {vlan.subnet.netmask}")
+            if item.vlan == device.vlan:
+                lines.append("        set allowaccess ping https ssh")
+                if device.address is not None and device.address != vlan.gateway:
+                    lines += [
+                        "        set secondary-IP enable",
+                        "        config secondaryip",
+                        "            edit 1",
+                        f"                set ip {device.address} {vlan.subnet.netmask}",
+                        "                set allowaccess ping https ssh",
+                        "            next",
+                        "        end",
+                    ]
+            lines += [f'        set alias "{vlan.name}"', "        set role lan"]
+        else:
+            if item.address is not None:
+                lines.append(f"        set ip {item.address.ip} {item.address.netmask}")
+            else:
+                lines.append("        set mode dhcp")
+            lines.append("        set role wan")
+        lines.append("    next")
+    lines.append("end")
+    return "\n".join(lines) + "\n"
+
+
+def _minimal_routeros(device: Router, inv: Inventory) -> str:
+    inside = [(item, inv.vlan(item.vlan)) for item in device.interfaces if item.vlan]
+    wans = [item for item in device.interfaces if not item.vlan]
+    lines = ["/system identity", f"set name={device.host_name}"]
+    addresses = [f"add address={i.address} interface={i.name}" for i in wans if i.address]
+    if inside:
+        lan = ROUTEROS_LAN_PORTS[0]
+        lines += ["/interface bridge", "add name=bridge-lan", "/interface bridge port"]
+        lines += [f"add bridge=bridge-lan interface={lan}", "/interface vlan"]
+        for item, vlan in inside:
+            lines.append(f"add interface=bridge-lan name={item.name} vlan-id={vlan.vlan_id}")
+            prefix = vlan.subnet.prefixlen
+            addresses.append(f"add address={vlan.gateway}/{prefix} interface={item.name}")
+            if item.vlan == device.vlan and device.address not in (None, vlan.gateway):
+                addresses.append(f"add address={device.address}/{prefix} interface={item.name}")
+    if addresses:
+        lines += ["/ip address", *addresses]
+    dhcp = [item for item in wans if item.address is None]
+    if dhcp:
+        lines += ["/ip dhcp-client", *(f"add interface={item.name}" for item in dhcp)]
     return "\n".join(lines) + "\n"
 
 
@@ -162,23 +235,16 @@ def network_specs(
     for item in drift:
         drift_by_device.setdefault(str(item.get("device")), []).append(item)
     specs = []
-    for device in inv.switches:
+    for device in inv.network_devices():
         if str(device.platform) not in SIM_PLATFORMS:
             continue
-        interfaces = []
-        neighbors = []
-        for port in device.ports:
-            peer = inv.index().get(port.connects or "")
-            interfaces.append(
-                SimInterface(
-                    name=port.name,
-                    description=port.description or (peer.id if peer else ""),
-                    mode="trunk" if isinstance(peer, Switch) else "access",
-                )
-            )
-            if peer is not None and port.remote_port:
-                neighbors.append(SimNeighbor(port.name, peer.host_name, port.remote_port))
-        if device.vlan and device.address is not None:
+        if isinstance(device, Switch):
+            interfaces, neighbors = _switch_links(device, inv)
+        elif isinstance(device, Router):
+            interfaces, neighbors = _router_links(device, inv)
+        else:
+            interfaces, neighbors = _controller_links(device, inv)
+        if not isinstance(device, Router) and device.vlan and device.address is not None:
             mgmt = inv.vlan(device.vlan)
             interfaces.append(
                 SimInterface(
@@ -210,6 +276,73 @@ def network_specs(
             _apply_network_drift(spec, item)
         specs.append(spec)
     return specs
+
+
+Links = tuple[list[SimInterface], list[SimNeighbor]]
+
+
+def _switch_links(device: Switch, inv: Inventory) -> Links:
+    """A switch's ports, and the neighbours its uplinks name."""
+    interfaces = []
+    neighbors = []
+    for port in device.ports:
+        peer = inv.index().get(port.connects or "")
+        interfaces.append(
+            SimInterface(
+                name=port.name,
+                description=port.description or (peer.id if peer else ""),
+                mode="trunk" if isinstance(peer, Switch) else "access",
+            )
+        )
+        if peer is not None and port.remote_port:
+            neighbors.append(SimNeighbor(port.name, peer.host_name, port.remote_port))
+    return interfaces, neighbors
+
+
+def _facing_ports(device_id: str, inv: Inventory) -> list[tuple[Switch, str]]:
+    """The switch ports cabled to a device: (switch, port name)."""
+    return [
+        (sw, port.name) for sw in inv.switches for port in sw.ports if port.connects == device_id
+    ]
+
+
+def _router_links(device: Router, inv: Inventory) -> Links:
+    """A router's interfaces (inside ones carry their VLAN's gateway address, WAN ones their
+    own address) and, as LLDP neighbours, the switch ports cabled to it. Those land on the
+    LAN trunk: the RouterOS bridge port, or a FortiGate's inside interfaces in turn."""
+    interfaces = []
+    for item in device.interfaces:
+        if item.vlan:
+            vlan = inv.vlan(item.vlan)
+            address: str | None = f"{vlan.gateway}/{vlan.subnet.prefixlen}"
+            description = vlan.name
+        else:
+            address = str(item.address) if item.address is not None else None
+            description = ""
+        interfaces.append(SimInterface(item.name, description, ipv4=address, mode="routed"))
+    names = {i.name for i in interfaces}
+    if device.platform == "routeros":
+        locals_ = list(ROUTEROS_LAN_PORTS)
+        interfaces += [SimInterface(n, mode="trunk") for n in locals_ if n not in names]
+    else:
+        locals_ = [item.name for item in device.interfaces if item.vlan] or [interfaces[0].name]
+    neighbors = [
+        SimNeighbor(locals_[min(n, len(locals_) - 1)], switch.host_name, port)
+        for n, (switch, port) in enumerate(_facing_ports(device.id, inv))
+    ]
+    return interfaces, neighbors
+
+
+def _controller_links(device: WirelessController, inv: Inventory) -> Links:
+    """A wireless controller's uplinks and the switch ports cabled to them."""
+    facing = _facing_ports(device.id, inv)
+    uplinks = list(WLC_UPLINKS[: max(1, len(facing))])
+    interfaces = [SimInterface(name, mode="trunk") for name in uplinks]
+    neighbors = [
+        SimNeighbor(uplinks[min(n, len(uplinks) - 1)], switch.host_name, port)
+        for n, (switch, port) in enumerate(facing)
+    ]
+    return interfaces, neighbors
 
 
 def camera_specs(

@@ -35,7 +35,13 @@ NETMIKO_PLATFORM = {
     "fortios": "fortinet",
     "routeros": "mikrotik_routeros",
 }
-NAPALM_DRIVER = {"cisco_ios": "ios", "huawei_vrp": "huawei_vrp", "arista_eos": "eos"}
+NAPALM_DRIVER = {
+    "cisco_ios": "ios",
+    "huawei_vrp": "huawei_vrp",
+    "arista_eos": "eos",
+    "fortios": "kentops_fortios",
+    "routeros": "kentops_routeros",
+}
 ANSIBLE_NETWORK_OS = {
     "cisco_ios": "cisco.ios.ios",
     "arista_eos": "arista.eos.eos",
