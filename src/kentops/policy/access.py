@@ -158,7 +158,14 @@ class LocalFallback(PolicyModel):
 
 
 class DeviceAaa(PolicyModel):
-    servers: list[AaaServer] = Field(min_length=1)
+    """How network devices authenticate administrators.
+
+    The AAA servers are the site's (site.yml ``services.aaa``), speaking ``protocol``;
+    ``servers`` overrides them by server id when a site needs another set.
+    """
+
+    protocol: Literal["radius", "tacacs+"] = "radius"
+    servers: list[AaaServer] = Field(default_factory=list)
     shared_secret: SecretRef
     local_fallback: LocalFallback
     session_timeout_minutes: StrictInt = Field(default=10, ge=1, le=60)
@@ -215,6 +222,12 @@ class AccessPolicy(PolicyModel):
 
     def flow_ports(self, flow: Flow) -> list[ServicePort]:
         return [port for name in flow.services for port in self.services[name]]
+
+    def aaa_servers(self, site_aaa: list[str]) -> list[AaaServer]:
+        """The device AAA servers: the override, or the site's with the policy's protocol."""
+        if self.device_aaa.servers:
+            return list(self.device_aaa.servers)
+        return [AaaServer(server=s, protocol=self.device_aaa.protocol) for s in site_aaa]
 
 
 def flow_end_kind(end: str) -> Literal["zone", "service"] | None:
@@ -354,6 +367,13 @@ def cross_check_access(
         problems.append(Problem(doc.file, doc.line_of(path), message, fix, subject))
 
     index = inv.index()
+    if not policy.device_aaa.servers and not inv.site.services.aaa:
+        add(
+            ("device_aaa",),
+            "device_aaa",
+            "the site names no AAA server (services.aaa)",
+            "add the AAA servers to site.yml, or list them under device_aaa.servers",
+        )
     for i, server in enumerate(policy.device_aaa.servers):
         asset = index.get(server.server)
         if not isinstance(asset, Server):

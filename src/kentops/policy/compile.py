@@ -79,11 +79,7 @@ def _outside(nets: list[IPv4Network], vlan: Vlan) -> list[IPv4Network]:
 
 def _end_in_vlan(site: Site, end: str, vlan: Vlan) -> list[IPv4Network]:
     """The part of a flow end that lives in this VLAN."""
-    if end == PolicyZone.INTERNET:
-        return []
-    if flow_end_kind(end) == "zone":
-        return [vlan.subnet] if vlan.zone.value == end else []
-    return _inside(site.end_networks(end), vlan)
+    return site.end_networks_in(end, vlan)
 
 
 def vlan_acl(
@@ -95,16 +91,31 @@ def vlan_acl(
 ) -> list[Rule]:
     """Inbound ACL of one routed VLAN (SVI) compiled from the flows, in evaluation order.
 
-    ``own`` are the switch's own addresses in the VLAN: an ACL on an SVI also filters what
-    is sent to the switch itself, so flows that stay inside the VLAN's zone (administrators
+    The cores decide traffic between the VLANs of their own building; whatever leaves the
+    building goes on to the building's firewall (policy-routed to its leg in the same VLAN),
+    which decides it with the whole site in view. So the ACL holds the flows whose both ends
+    are in this building, denies the rest of the building, and lets the remainder pass on.
+    ``own`` are the switch's own addresses in the VLAN: an ACL on an SVI also filters what is
+    sent to the switch itself, so flows that stay inside the VLAN's zone (administrators
     reaching the core from the management VLAN) are permitted to them.
     """
     rules: list[Rule] = []
+    local = [v.subnet for v in site.buildings[vlan.building].vlans]
 
     def group(items: list[Rule], remark: str) -> None:
         if items:
             items[0]["remark"] = remark
             rules.extend(items)
+
+    def here(nets: list[IPv4Network]) -> list[IPv4Network]:
+        """The part of an address set inside this building, outside this VLAN."""
+        out = []
+        for net in nets:
+            if net == ANY or net.subnet_of(vlan.subnet):
+                continue  # the internet is never here; this VLAN is switched, not routed
+            if any(net.subnet_of(n) for n in local):
+                out.append(net)
+        return list(dict.fromkeys(out))
 
     infra: list[Rule] = []
     if vlan.dhcp:
@@ -132,9 +143,7 @@ def vlan_acl(
 
     for flow in policy.flows:  # replies to flows that end in this VLAN
         answering = _end_in_vlan(site, flow.to, vlan)
-        if not answering:
-            continue
-        askers = _outside(site.end_networks(flow.from_), vlan)
+        askers = here(site.end_networks(flow.from_)) if answering else []
         items: list[Rule] = []
         for spec in flow_ports(policy, flow):
             for src in answering:
@@ -154,15 +163,9 @@ def vlan_acl(
                         )
         group(items, f"replies of {flow.id}")
 
-    internet_flows: list[tuple[Flow, list[IPv4Network]]] = []
-    for flow in policy.flows:  # flows that start in this VLAN
+    for flow in policy.flows:  # flows that start in this VLAN and stay in the building
         starting = _end_in_vlan(site, flow.from_, vlan)
-        if not starting:
-            continue
-        if flow.to == PolicyZone.INTERNET:
-            internet_flows.append((flow, starting))
-            continue
-        targets = _outside(site.end_networks(flow.to), vlan)
+        targets = here(site.end_networks(flow.to)) if starting else []
         items = []
         for spec in flow_ports(policy, flow):
             for src in starting:
@@ -178,21 +181,13 @@ def vlan_acl(
         group(items, f"{flow.id}: {flow.from_} -> {flow.to}")
 
     group(
-        [_rule("deny", "ip", ANY, net, log=True) for net in site.internal_space],
-        "everything else inside the municipality is denied",
+        [_rule("deny", "ip", ANY, net, log=True) for net in local],
+        "everything else inside this building is denied",
     )
-    for flow, starting in internet_flows:
-        items = []
-        for spec in flow_ports(policy, flow):
-            for src in starting:
-                if spec.protocol == "icmp":
-                    items.append(_rule("permit", "icmp", src, ANY, icmp="echo", log=flow.log))
-                else:
-                    items.append(
-                        _rule("permit", spec.protocol, src, ANY, dport=spec.ports(), log=flow.log)
-                    )
-        group(items, f"{flow.id}: {flow.from_} -> internet")
-    group([_rule("deny", "ip", ANY, ANY, log=True)], "default deny")
+    group(
+        [_rule("permit", "ip", vlan.subnet, ANY)],
+        "leaving the building: the firewall decides (policy-routed to its leg)",
+    )
     return rules
 
 

@@ -158,7 +158,14 @@ class Site:
 
     # ------------------------------------------------------------------ flow ends
     def zone_vlans(self, zone: str) -> list[Vlan]:
-        return [v for v in self.vlans if v.zone.value == zone]
+        found = self._zone_vlans.get(zone)
+        if found is None:
+            found = self._zone_vlans[zone] = [v for v in self.vlans if v.zone.value == zone]
+        return list(found)
+
+    @cached_property
+    def _zone_vlans(self) -> dict[str, list[Vlan]]:
+        return {}
 
     @cached_property
     def _service_hosts(self) -> dict[str, list[Host]]:
@@ -187,11 +194,39 @@ class Site:
 
     def end_networks(self, end: str) -> list[IPv4Network]:
         """The addresses of a flow end; the internet is 0.0.0.0/0 (minus internal space)."""
-        if end == PolicyZone.INTERNET:
-            return [ANY]
-        if flow_end_kind(end) == "service":
-            return [IPv4Network(h.address) for h in self.service_hosts(end)]
-        return [v.subnet for v in self.zone_vlans(end)]
+        found = self._end_networks.get(end)
+        if found is None:
+            if end == PolicyZone.INTERNET:
+                found = [ANY]
+            elif flow_end_kind(end) == "service":
+                found = [IPv4Network(h.address) for h in self.service_hosts(end)]
+            else:
+                found = [v.subnet for v in self.zone_vlans(end)]
+            self._end_networks[end] = found
+        return list(found)
+
+    @cached_property
+    def _end_networks(self) -> dict[str, list[IPv4Network]]:
+        return {}
+
+    def end_networks_in(self, end: str, vlan: Vlan) -> list[IPv4Network]:
+        """The part of a flow end inside one VLAN (its subnet for a zone, hosts for a service)."""
+        key = (end, vlan.id)
+        found = self._in_vlan.get(key)
+        if found is None:
+            if end == PolicyZone.INTERNET or end in OUTSIDE_ZONES:
+                found = []
+            elif flow_end_kind(end) == "zone":
+                found = [vlan.subnet] if vlan.zone.value == end else []
+            else:
+                found = [IPv4Network(h.address) for h in self.service_hosts(end)
+                         if h.vlan == vlan.id]
+            self._in_vlan[key] = found
+        return list(found)
+
+    @cached_property
+    def _in_vlan(self) -> dict[tuple[str, str], list[IPv4Network]]:
+        return {}
 
     def end_contains(self, end: str, address: IPv4Address) -> bool:
         if end == PolicyZone.INTERNET:

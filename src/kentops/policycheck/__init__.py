@@ -11,8 +11,8 @@ verdict with the policy:
   uses, plus ports no service uses (telnet, 8080, ...) and an ICMP echo;
 * expected: permitted when some flow covers source, destination and port, denied otherwise;
 * which device sees a packet comes from the routing design (kentops.policy.zones): a core
-  switch sees what enters from its VLANs, a building firewall what crosses its building,
-  headquarters also what goes from one building to another.
+  switch sees traffic between the VLANs it routes, a building firewall what crosses its
+  building, headquarters also what goes from one building to another.
 
 Each enforcement point must decide every packet it sees as the policy says; a violation names
 the device, the zone pair, the packet, the expected and actual verdict and the deciding rule.
@@ -190,8 +190,11 @@ class CoreAcl(Enforcer):
         return next((s for s in self.svis if s[0] <= value <= s[1]), None)
 
     def sees(self, src: IPv4Address, dst: IPv4Address) -> bool:
+        """Traffic between two VLANs this core routes; what leaves the building is the
+        firewall's to decide (the ACL hands it on, see kentops.policy.compile.vlan_acl)."""
         svi = self._svi(src)
-        return svi is not None and not svi[0] <= int(dst) <= svi[1]
+        other = self._svi(dst)
+        return svi is not None and other is not None and svi[2] != other[2]
 
     def decider(self, src: IPv4Address, dst: IPv4Address) -> Decider:
         svi = self._svi(src)

@@ -8,11 +8,13 @@ input always gives the same bytes: no timestamps, sorted iteration.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,21 +147,8 @@ def render_site(
     _warm(builder)
     state = _State(builder, renderer, templates, assets)
     workers = _workers(jobs, len(selected))
-    artefacts: list[Artefact] = []
-    problems: list[Problem] = []
-    if workers <= 1:
-        _STATE["current"] = state
-        try:
-            for done, device_id in enumerate(selected, start=1):
-                a, p = _render_one(state, device_id)
-                artefacts.extend(a)
-                problems.extend(p)
-                if progress:
-                    progress(done, len(selected))
-        finally:
-            _STATE.clear()
-    else:
-        artefacts, problems = _render_parallel(state, selected, workers, progress)
+    with _gc_paused():
+        artefacts, problems = _render_all(state, selected, workers, progress)
     problems.extend(_kea_checks(artefacts, templates))
     artefacts.sort(key=lambda a: (a.device_id, a.path))
     problems = _unique(problems)
@@ -175,6 +164,45 @@ def render_site(
         write_artefacts(report, Path(out), prune=hosts is None)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No garbage collection while rendering: it only allocates, and a frozen heap lets
+    forked workers share the inventory's pages instead of copying them."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+def _render_all(
+    state: _State,
+    selected: list[str],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Artefact], list[Problem]]:
+    if workers > 1:
+        return _render_parallel(state, selected, workers, progress)
+    artefacts: list[Artefact] = []
+    problems: list[Problem] = []
+    _STATE["current"] = state
+    try:
+        for done, device_id in enumerate(selected, start=1):
+            found, trouble = _render_one(state, device_id)
+            artefacts.extend(found)
+            problems.extend(trouble)
+            if progress:
+                progress(done, len(selected))
+    finally:
+        _STATE.clear()
+    return artefacts, problems
 
 
 def _select(
@@ -299,7 +327,9 @@ def _render_parallel(
     _STATE["current"] = state
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.disable
+        ) as pool:
             done = 0
             for chunk, (a, p) in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
                 artefacts.extend(a)

@@ -88,6 +88,19 @@ class ContextBuilder:
         return self.loaded.inventory
 
     @cached_property
+    def index(self) -> dict[str, Asset]:
+        """Assets by id (a plain dict: the model's own index is slow to reach per call)."""
+        return dict(self.loaded.inventory.index())
+
+    @cached_property
+    def vlan_index(self) -> dict[str, Vlan]:
+        return dict(self.loaded.inventory.vlan_index())
+
+    @cached_property
+    def _extensions(self) -> dict[tuple[str, str], str]:
+        return {(p.id, e.number): e.name for p in self.inventory.pbxs for e in p.extensions}
+
+    @cached_property
     def _where(self) -> dict[str, tuple[str, int]]:
         out: dict[str, tuple[str, int]] = {}
         for collection in ASSET_BY_COLLECTION:
@@ -118,10 +131,10 @@ class ContextBuilder:
     def common(self) -> Context:
         inv = self.inventory
         access = self.policies.access
-        index = inv.index()
+        index = self.index
         services = inv.site.services
         aaa = []
-        for server in access.device_aaa.servers:
+        for server in access.aaa_servers(services.aaa):
             asset = index.get(server.server)
             if asset is None or asset.address is None:
                 continue
@@ -163,11 +176,11 @@ class ContextBuilder:
         }
 
     def _addresses(self, ids: list[str]) -> list[str]:
-        index = self.inventory.index()
+        index = self.index
         return [str(index[i].address) for i in ids if i in index and index[i].address]
 
     def _device(self, asset: Asset) -> Context:
-        vlan = self.inventory.vlan_index().get(asset.vlan or "")
+        vlan = self.vlan_index.get(asset.vlan or "")
         return {
             "id": asset.id,
             "hostname": asset.host_name,
@@ -280,12 +293,11 @@ class ContextBuilder:
 
     # ------------------------------------------------------------------ switches
     def switch(self, sw: Switch) -> Context:
-        inv = self.inventory
         net = self.site.buildings[sw.building]
         vlans = net.vlans
         by_zone = {v.zone: v for v in vlans}
-        mgmt = inv.vlan_index().get(sw.vlan or "")
-        index = inv.index()
+        mgmt = self.vlan_index.get(sw.vlan or "")
+        index = self.index
         ports = [self._port(sw, port, index.get(port.connects or ""), by_zone) for port in sw.ports]
         dhcp_vlans = [v.vlan_id for v in vlans if v.dhcp]
         ctx: Context = {
@@ -344,7 +356,7 @@ class ContextBuilder:
                     "rules": self.acl(vlan, fhrp),
                 }
             )
-        mgmt = self.inventory.vlan_index().get(sw.vlan or "")
+        mgmt = self.vlan_index.get(sw.vlan or "")
         mgmt_leg = net.legs.get(mgmt.id) if mgmt else None
         any_leg = next(iter(net.legs.values()), None)
         route = mgmt_leg or any_leg
@@ -357,7 +369,6 @@ class ContextBuilder:
     def _port(
         self, sw: Switch, port: Port, target: Asset | None, by_zone: dict[Zone, Vlan]
     ) -> Context:
-        inv = self.inventory
         vlans = self.site.buildings[sw.building].vlans
         all_ids = [v.vlan_id for v in vlans]
         description = port.description or (
@@ -378,12 +389,12 @@ class ContextBuilder:
         }
         if port.mode == "shutdown":
             return out
-        forced = inv.vlan_index().get(port.vlan or "")
+        forced = self.vlan_index.get(port.vlan or "")
         if port.mode == "trunk" or (port.mode == "auto" and _trunk_target(target)):
             out["mode"] = "trunk"
             out["allowed"] = self._trunk_vlans(sw, target, all_ids)
             if isinstance(target, AccessPoint) and target.vlan:
-                own = inv.vlan_index().get(target.vlan)
+                own = self.vlan_index.get(target.vlan)
                 out["native_vlan"] = own.vlan_id if own else None
             out["trusted"] = isinstance(target, Switch | Router)
             return out
@@ -391,7 +402,7 @@ class ContextBuilder:
             return out  # nothing plugged in: the port stays shut
         vlan = forced
         if vlan is None and target is not None:
-            vlan = inv.vlan_index().get(target.vlan or "")
+            vlan = self.vlan_index.get(target.vlan or "")
             if vlan is None and target.kind in DEFAULT_ZONE:
                 vlan = by_zone.get(DEFAULT_ZONE[target.kind])
             if vlan is None:
@@ -417,13 +428,13 @@ class ContextBuilder:
 
     def _trunk_vlans(self, sw: Switch, target: Asset | None, all_ids: list[int]) -> list[int]:
         inv = self.inventory
-        vlan_index = inv.vlan_index()
+        vlan_index = self.vlan_index
         net = self.site.buildings[sw.building]
         if isinstance(target, AccessPoint):
             ids: set[int] = set()
             if target.vlan and target.vlan in vlan_index:
                 ids.add(vlan_index[target.vlan].vlan_id)
-            controller = inv.index().get(target.controller)
+            controller = self.index.get(target.controller)
             if isinstance(controller, WirelessController):
                 for ssid in controller.ssids:
                     vlan = next((v for v in net.vlans if v.zone == ssid.vlan_zone), None)
@@ -456,7 +467,7 @@ class ContextBuilder:
         net = self.site.buildings[router.building]
         hub_id = hub_building(self.site)
         hub = self.site.buildings.get(hub_id or "")
-        vlan_index = inv.vlan_index()
+        vlan_index = self.vlan_index
         legs = []
         mgmt_vlan = vlan_index.get(router.vlan or "")
         for iface in router.interfaces:
@@ -610,8 +621,8 @@ class ContextBuilder:
 
     # ------------------------------------------------------------------ cameras
     def camera(self, camera: Camera) -> Context:
-        vlan = self.inventory.vlan_index().get(camera.vlan or "")
-        nvr = self.inventory.index().get(camera.nvr)
+        vlan = self.vlan_index.get(camera.vlan or "")
+        nvr = self.index.get(camera.nvr)
         creds = self.policies.access.endpoints
         tz = HIKVISION_TZ.get(self.inventory.site.timezone, "CST-3:00:00")
         return {
@@ -685,11 +696,11 @@ class ContextBuilder:
         }
 
     def phone(self, phone: Phone) -> Context | None:
-        pbx = self.inventory.index().get(phone.pbx)
+        pbx = self.index.get(phone.pbx)
         if not isinstance(pbx, Pbx) or pbx.address is None:
             return None
-        ext = next((e for e in pbx.extensions if e.number == phone.extension), None)
-        vlan = self.inventory.vlan_index().get(phone.vlan or "")
+        label = self._extensions.get((pbx.id, phone.extension))
+        vlan = self.vlan_index.get(phone.vlan or "")
         return {
             "site": self.common["site"],
             "services": {"ntp": self.common["services"]["ntp"]},
@@ -697,7 +708,7 @@ class ContextBuilder:
             "device": self._device(phone),
             "phone": {
                 "extension": phone.extension,
-                "label": ext.name if ext else phone.extension,
+                "label": label or phone.extension,
                 "voice_vlan": vlan.vlan_id if vlan else None,
             },
             "pbx": {

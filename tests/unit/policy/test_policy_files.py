@@ -44,7 +44,8 @@ def test_demo_policies_load_and_cross_check(loaded) -> None:  # type: ignore[no-
     assert set(flows["guest-internet"].services) == {"http", "https", "dns"}
     assert flows["cameras-nvr"].to == "nvr"
     assert [f.from_ for f in access.flows if f.to == "scada"] == ["management"]
-    assert {s.server for s in access.device_aaa.servers} == {"hq-srv-radius-01"}
+    aaa = access.aaa_servers(loaded.inventory.site.services.aaa)
+    assert [(s.server, s.protocol) for s in aaa] == [("hq-srv-radius-01", "radius")]
     backup = policies.backup.by_id()
     assert (
         backup["daily"].keep_daily,
@@ -107,7 +108,11 @@ def test_access_mistakes_name_the_line(
 
 def test_access_cross_checks_the_inventory(tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     path, line = _edited(
-        tmp_path, "access.yml", "    - server: hq-srv-radius-01", "    - server: hq-srv-log-01"
+        tmp_path,
+        "access.yml",
+        "  protocol: radius\n",
+        "  protocol: radius\n  servers:\n    - server: hq-srv-log-01\n      protocol: radius\n",
+        at=2,
     )
     with pytest.raises(InvalidInput, match="runs no AAA") as caught:
         load_access_policy(path, loaded)

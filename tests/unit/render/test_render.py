@@ -149,11 +149,28 @@ def test_core_routes_with_hsrp_and_filters_every_vlan() -> None:
         )
     acl = _block(core1, "ip access-list extended KENTOPS-KAMERA-IN")
     aces = [a for a in acl if not a.startswith("remark")]
-    assert aces[-1] == "deny ip any any log"
-    assert "deny ip any 10.0.0.0 0.255.255.255 log" in aces
-    # cameras may reach only the recorder (events), time, and answer their recorder
-    assert "permit tcp 10.10.40.0 0.0.0.255 host 10.50.40.5 eq 80" in aces
+    # the core decides traffic inside the building; what leaves it goes on to the firewall
+    assert aces[-1] == "permit ip 10.10.40.0 0.0.0.255 any"
+    local = [
+        f"deny ip any {v} 0.0.0.255 log"
+        for v in (
+            "10.10.10.0",
+            "10.10.20.0",
+            "10.10.30.0",
+            "10.10.40.0",
+            "172.16.10.0",
+            "10.10.55.0",
+            "10.10.60.0",
+            "10.10.70.0",
+            "10.10.80.0",
+        )
+    ]
+    assert aces[-10:-1] == local
+    # cameras may reach the time servers here and answer their recorder, nothing else
     assert "permit udp 10.10.40.0 0.0.0.255 host 10.10.60.11 eq 123" in aces
+    assert not [
+        a for a in aces[:-10] if a.startswith("permit") and "10.10.40.0 0.0.0.255 10.10.20.0" in a
+    ]
     # towards staff only the recorder answers (users watch video on the NVR, never a camera)
     to_users = [a for a in aces if a.startswith("permit") and " 10.10.20.0 0.0.0.255" in a]
     assert to_users
