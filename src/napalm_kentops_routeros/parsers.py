@@ -15,7 +15,7 @@ _PROP_RE = re.compile(
     r'(?P<key>[a-z0-9][a-z0-9-]*)=(?P<value>"(?:[^"\\]|\\.)*"|.*?)'
     r"(?=\s+[a-z0-9][a-z0-9-]*=|\s*$)"
 )
-_ITEM_RE = re.compile(r"^\s*(?P<number>\d+)\s+(?P<flags>[A-Z]*)(?:\s+|$)(?P<rest>.*)$")
+_ITEM_RE = re.compile(r"^\s*(?P<number>\d+)(?:\s+(?P<flags>[A-Z]+))?(?:\s+(?P<rest>.*))?$")
 _DURATION_RE = re.compile(
     r"^(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?"
     r"(?:(?P<clock>\d+:\d{2}:\d{2})|(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?)$"
@@ -105,10 +105,10 @@ def parse_print_items(text: str) -> list[dict[str, str]]:
         match = _ITEM_RE.match(line)
         if match:
             finish()
-            current = {".number": match.group("number"), ".flags": match.group("flags")}
+            current = {".number": match.group("number"), ".flags": match.group("flags") or ""}
             items.append(current)
             pieces = []
-            rest = match.group("rest").strip()
+            rest = (match.group("rest") or "").strip()
         elif current is not None:
             rest = stripped
         else:
