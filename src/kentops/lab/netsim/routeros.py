@@ -121,7 +121,7 @@ MENUS = frozenset(
     /certificate
     /file
     /log
-    """.split("\n")
+    """.splitlines()
     if line.strip()
 )
 
