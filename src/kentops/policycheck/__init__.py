@@ -67,6 +67,7 @@ class Violation:
     actual: str
     rule: str  # the rule that decided (line and text), or the default that applied
     artefact: str = ""
+    flow: str | None = None  # the policy flow that allows the packet; None: no flow does
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,12 +79,14 @@ class Violation:
             "actual": self.actual,
             "rule": self.rule,
             "artefact": self.artefact,
+            "flow": self.flow,
         }
 
     def __str__(self) -> str:
+        why = f"flow {self.flow} allows it" if self.flow else "no flow allows it"
         return (
             f"{self.device}: {self.src_zone} -> {self.dst_zone}: {self.packet.describe()}: "
-            f"expected {self.expected}, got {self.actual} ({self.rule})"
+            f"expected {self.expected} ({why}), got {self.actual} by {self.rule}"
         )
 
 
@@ -507,19 +510,20 @@ class _Expectation:
     def services_between(self, src: IPv4Address, dst: IPv4Address) -> list[list[str]]:
         return [self.flows[i][0].services for i in self._flows_between(src, dst)]
 
-    def allowed(self, packet: Packet) -> bool:
+    def allowed_by(self, packet: Packet) -> str | None:
+        """The id of the first flow that allows the packet, or None."""
         for i in self._flows_between(packet.src, packet.dst):
-            _, icmp, ranges = self.flows[i]
+            flow, icmp, ranges = self.flows[i]
             if packet.protocol == "icmp":
                 if ("icmp", None) in icmp:
-                    return True
+                    return flow.id
                 continue
             if any(
                 proto == packet.protocol and lo <= (packet.dport or -1) <= hi
                 for proto, lo, hi in ranges
             ):
-                return True
-        return False
+                return flow.id
+        return None
 
 
 def check_policy(
@@ -575,7 +579,8 @@ def check_policy(
                     port,
                     EPHEMERAL_PORT if protocol != "icmp" else None,
                 )
-                allowed = expect.allowed(packet)
+                flow_id = expect.allowed_by(packet)
+                allowed = flow_id is not None
                 passed = bool(deciders)
                 for point, decide in deciders:
                     evaluated += 1
@@ -593,6 +598,7 @@ def check_policy(
                                 "permit" if decision.permit else "deny",
                                 decision.where(),
                                 point.artefact,
+                                flow_id,
                             )
                         )
                 if passed:

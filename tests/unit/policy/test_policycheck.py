@@ -95,6 +95,7 @@ def test_core_acl_that_permits_cameras_to_users_is_caught() -> None:
     assert "permit ip 10.10.40.0 0.0.0.255 10.10.20.0 0.0.0.255" in wrong[0].rule
     assert wrong[0].rule.startswith("line ")
     assert wrong[0].device == "hq-sw-core-01"
+    assert wrong[0].flow is None and "no flow allows it" in str(wrong[0])
     assert result.matrix[("cameras", "users")].violations == len(wrong)
     assert {(v.src_zone, v.dst_zone) for v in result.violations} == {("cameras", "users")}
 
@@ -166,6 +167,8 @@ def test_a_blocked_allowed_flow_is_caught_too() -> None:
     assert result.violations
     assert {(v.expected, v.actual) for v in result.violations} == {("permit", "deny")}
     assert {v.dst_zone for v in result.violations} == {"voice"}
+    assert {v.flow for v in result.violations} == {"voice-pbx"}
+    assert "flow voice-pbx allows it" in str(result.violations[0])
 
 
 def test_parsers_read_the_rendered_syntax() -> None:
