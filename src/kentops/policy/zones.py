@@ -219,8 +219,9 @@ class Site:
             elif flow_end_kind(end) == "zone":
                 found = [vlan.subnet] if vlan.zone.value == end else []
             else:
-                found = [IPv4Network(h.address) for h in self.service_hosts(end)
-                         if h.vlan == vlan.id]
+                found = [
+                    IPv4Network(h.address) for h in self.service_hosts(end) if h.vlan == vlan.id
+                ]
             self._in_vlan[key] = found
         return list(found)
 
