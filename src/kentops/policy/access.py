@@ -406,11 +406,12 @@ def cross_check_access(
                 f"unknown unit '{account.unit}'",
                 f"use one of: {', '.join(sorted(units))}",
             )
-    from kentops.policy.zones import service_hosts  # local: zones imports this module
+    from kentops.policy.zones import Site  # local: zones imports this module
 
+    site = Site(inv)
     for i, flow in enumerate(policy.flows):
         for key, end in (("from", flow.from_), ("to", flow.to)):
-            if flow_end_kind(end) == "service" and not service_hosts(inv, end):
+            if flow_end_kind(end) == "service" and not site.service_hosts(end):
                 add(
                     ("flows", i, key),
                     f"flow '{flow.id}'",

@@ -16,7 +16,6 @@ Routing design (the templates implement it, the policy check relies on it):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network, collapse_addresses
@@ -31,7 +30,7 @@ from kentops.inventory.model import (
     Switch,
     Vlan,
 )
-from kentops.policy.access import OUTSIDE_ZONES, AccessPolicy, Flow, PolicyZone, flow_end_kind
+from kentops.policy.access import OUTSIDE_ZONES, PolicyZone, flow_end_kind
 
 #: Private address space is never "the internet", whatever the inventory holds.
 PRIVATE_SPACE = (
@@ -270,24 +269,19 @@ class Site:
                     out[leg.address] = f"{leg.router} {leg.interface}"
         return out
 
+    @cached_property
+    def used_addresses(self) -> frozenset[IPv4Address]:
+        """Addresses the inventory gives assets, and those the templates derive."""
+        used = {a.address for a in self.inv.assets() if a.address is not None}
+        return frozenset(used | set(self.derived_addresses()))
+
     def probe_address(self, vlan: Vlan) -> IPv4Address:
         """A free host address of the VLAN that stands for 'any host of it' in checks."""
-        used = {a.address for a in self.inv.assets() if a.address is not None}
-        used |= set(self.derived_addresses())
-        used.add(vlan.gateway)
+        used = set(self.used_addresses) | {vlan.gateway}
         candidate = vlan.subnet.broadcast_address - 3
         while candidate in used and candidate > vlan.subnet.network_address + 1:
             candidate -= 1
         return candidate
-
-
-def flow_networks(site: Site, flow: Flow) -> tuple[list[IPv4Network], list[IPv4Network]]:
-    return site.end_networks(flow.from_), site.end_networks(flow.to)
-
-
-def flows_from(policy: AccessPolicy, ends: Iterable[str]) -> list[Flow]:
-    wanted = set(ends)
-    return [f for f in policy.flows if f.from_ in wanted]
 
 
 def service_hosts(inv: Inventory, kind: str) -> list[Host]:
