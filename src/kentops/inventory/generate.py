@@ -39,7 +39,7 @@ ZONES = [
     ("public", 70, 6),
     ("scada", 90, 7),
 ]
-HQ_ZONES = [("servers", 100, 0)]  # in a second /20 at headquarters
+HQ_ZONES = [("servers", 100, 0), ("dmz", 110, 1)]  # in a second /20 at headquarters
 # share of a building's devices by kind (the rest are switches, router, UPS, NVR)
 MIX = [
     ("camera", 0.36),
@@ -106,6 +106,11 @@ class _Builder:
             item["address"] = self.address(vlan)
             item["vlan"] = vlan
         return item
+
+    @staticmethod
+    def wan_address(index: int, uplink: int = 0) -> str:
+        base = ipaddress.IPv4Address("198.18.0.0") + (index * 2 + uplink) * 4
+        return f"{base + 1}/30"
 
     def address(self, vlan: str) -> str:
         host = self.host_in_vlan.get(vlan, 9) + 1
@@ -195,10 +200,13 @@ class _Builder:
         ]
         for k in range(count):
             kinds = roles[k % len(roles)]
+            if k >= len(roles) and kinds[0] in ("web", "mail"):
+                kinds = ("mis",)  # one published web and one mail server, as municipalities run
+            published = kinds[0] in ("web", "mail")  # reachable from the internet: in the DMZ
             item = self.asset(
                 f"b000-srv-{k + 1:03d}",
                 "b000",
-                "b000-servers",
+                "b000-dmz" if published else "b000-servers",
                 "Sanal makine",
                 "VM",
                 "Debian 12",
@@ -228,8 +236,22 @@ class _Builder:
                 "platform": "fortios",
                 "role": "firewall",
                 "interfaces": [
-                    {"name": "wan1", "wan": 0},
-                    {"name": "internal1", "vlan": f"{bid}-users"},
+                    # a public /30 per building from the benchmarking range (198.18.0.0/15)
+                    {"name": "wan1", "wan": 0, "address": self.wan_address(int(bid[1:]))},
+                    # headquarters has a second uplink, and publishes its web and mail servers:
+                    # one public address each
+                    *(
+                        [{"name": "wan2", "wan": 1, "address": self.wan_address(0, 1)}]
+                        if bid == "b000"
+                        else []
+                    ),
+                    # a leg in every VLAN of the building: the firewall routes and filters them
+                    *(
+                        {"name": f"internal{n}", "vlan": vlan["id"]}
+                        for n, vlan in enumerate(
+                            (v for v in self.data["vlans"] if v["building"] == bid), start=1
+                        )
+                    ),
                 ],
             }
         )
