@@ -19,7 +19,6 @@ an order of magnitude slower than this single pass, which matters at 5,000 devic
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -230,12 +229,9 @@ def ros_command(text: str) -> tuple[str, list[str], dict[str, str]]:
     A ``[find ...]`` selector stays one bare word: ``set [find default=yes] disabled=yes``
     -> ("set", ["[find default=yes]"], {"disabled": "yes"}).
     """
-    selectors = _ROS_FIND.findall(text)
-    stripped = _ROS_FIND.sub(" ", text)
-    try:
-        parts = shlex.split(stripped, posix=True)
-    except ValueError:
-        parts = stripped.split()
+    selectors = _ROS_FIND.findall(text) if "[" in text else []
+    stripped = _ROS_FIND.sub(" ", text) if selectors else text
+    parts = split_words(stripped)
     if not parts:
         return "", selectors, {}
     verb, words, args = parts[0], list(selectors), {}
@@ -279,7 +275,15 @@ def fortios_settings(block: Line) -> dict[str, list[str]]:
 
 
 def _fortios_words(text: str) -> list[str]:
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError:
+    return split_words(text)
+
+
+_WORD = re.compile(r'(?:[^\s"]+|"(?:[^"\\]|\\.)*"?)+')
+
+
+def split_words(text: str) -> list[str]:
+    """Words of a command, double quotes grouping (and removed), like a shell; fast path
+    for the common case without quotes (shlex is ten times slower)."""
+    if '"' not in text:
         return text.split()
+    return [word.replace('"', "") for word in _WORD.findall(text)]

@@ -8,6 +8,7 @@ in, results out) that the benchmark times and the tests drive with their own evi
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -418,6 +419,38 @@ def _apply_waiver(row: ResultRow, waiver: WaiverState | None) -> None:
     row.status = Status.NONCOMPLIANT
 
 
+def _evaluate_controls(
+    catalogs: Catalogs,
+    ctx: CheckContext,
+    subjects: dict[str, list[Subject]],
+    waiver_index: dict[tuple[str, str], WaiverState],
+    refs: dict[str, SubjectRef],
+    results: dict[str, ControlResult],
+) -> None:
+    """Every control on every subject it applies to, into ``results``."""
+    for control_id, control in catalogs.controls.controls.items():
+        clock = time.perf_counter()
+        check = catalogs.controls.checks[control_id]
+        rows: list[ResultRow] = []
+        seen: set[str] = set()
+        for kind in control.applies_to:
+            for subject in subjects.get(kind, ()):
+                if subject.id in seen:
+                    continue
+                seen.add(subject.id)
+                findings = _run_check(check, ctx, subject)
+                outcome = combine(findings)
+                ref = refs.get(subject.id)
+                if ref is None:
+                    ref = refs[subject.id] = _subject_ref(subject)
+                row = ResultRow(control_id, ref, outcome, OUTCOME_STATUS[outcome], list(findings))
+                if isinstance(subject, Asset):
+                    _apply_waiver(row, waiver_index.get((control_id, subject.id)))
+                rows.append(row)
+        status = aggregate(r.status for r in rows)
+        results[control_id] = ControlResult(control, rows, status, time.perf_counter() - clock)
+
+
 def evaluate(
     loaded: LoadedInventory,
     catalogs: Catalogs,
@@ -445,27 +478,15 @@ def evaluate(
             waiver_index[key] = wstate
     refs: dict[str, SubjectRef] = {}
     results: dict[str, ControlResult] = {}
-    for control_id, control in catalogs.controls.controls.items():
-        clock = time.perf_counter()
-        check = catalogs.controls.checks[control_id]
-        rows: list[ResultRow] = []
-        seen: set[str] = set()
-        for kind in control.applies_to:
-            for subject in subjects.get(kind, ()):
-                if subject.id in seen:
-                    continue
-                seen.add(subject.id)
-                findings = _run_check(check, ctx, subject)
-                outcome = combine(findings)
-                ref = refs.get(subject.id)
-                if ref is None:
-                    ref = refs[subject.id] = _subject_ref(subject)
-                row = ResultRow(control_id, ref, outcome, OUTCOME_STATUS[outcome], list(findings))
-                if isinstance(subject, Asset):
-                    _apply_waiver(row, waiver_index.get((control_id, subject.id)))
-                rows.append(row)
-        status = aggregate(r.status for r in rows)
-        results[control_id] = ControlResult(control, rows, status, time.perf_counter() - clock)
+    # Tens of thousands of small result objects and no reference cycles: the cyclic garbage
+    # collector would only rescan them again and again (a sixth of the time at 5,000 devices).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _evaluate_controls(catalogs, ctx, subjects, waiver_index, refs, results)
+    finally:
+        if collecting:
+            gc.enable()
 
     catalog = catalogs.regulation(regulation)
     attestations = attestation_states(loaded, today, evidence)

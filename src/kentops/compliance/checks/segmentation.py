@@ -47,20 +47,34 @@ def _build_index(ctx: CheckContext, result: Any, stored: StoredEvidence) -> _Ind
     subnets = {v.subnet: v.subnet for v in ctx.inventory.vlans}
     prefixes = sorted({n.prefixlen for n in subnets}, reverse=True)
 
-    def subnet_of(address: IPv4Address) -> IPv4Network | None:
-        for length in prefixes:
-            found = subnets.get(IPv4Network((address, length), strict=False))
-            if found is not None:
-                return found
-        return None
+    cache: dict[IPv4Address, IPv4Network | None] = {}
 
+    def subnet_of(address: IPv4Address) -> IPv4Network | None:
+        # the probes are few addresses (one per VLAN, the service hosts): compute each once
+        if address not in cache:
+            cache[address] = next(
+                (
+                    found
+                    for length in prefixes
+                    if (found := subnets.get(IPv4Network((address, length), strict=False)))
+                ),
+                None,
+            )
+        return cache[address]
+
+    # Group first (one dict operation per violation), then fan out per group: the probes
+    # are few addresses, so the groups are few.
+    groups: dict[tuple[str, str, IPv4Address, IPv4Address], list[Any]] = {}
     for violation in result.violations:
         index.by_device.setdefault(violation.device, []).append(violation)
-        ends = {subnet_of(violation.packet.src), subnet_of(violation.packet.dst)} - {None}
-        for zone in {violation.src_zone, violation.dst_zone}:
+        key = (violation.src_zone, violation.dst_zone, violation.packet.src, violation.packet.dst)
+        groups.setdefault(key, []).append(violation)
+    for (src_zone, dst_zone, src, dst), members in groups.items():
+        ends = {subnet_of(src), subnet_of(dst)} - {None}
+        for zone in {src_zone, dst_zone}:
             for net in ends:
                 assert net is not None
-                index.by_zone_subnet.setdefault((zone, net), []).append(violation)
+                index.by_zone_subnet.setdefault((zone, net), []).extend(members)
     for src, dst in result.matrix:
         for zone in {src, dst}:
             index.zone_cells[zone] = index.zone_cells.get(zone, 0) + 1
