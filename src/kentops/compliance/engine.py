@@ -527,12 +527,7 @@ def _duty_result(
     attestations: dict[str, AttestationState],
 ) -> DutyResult:
     if duty.kind is DutyKind.NOT_APPLICABLE:
-        return DutyResult(
-            duty,
-            Status.NOT_APPLICABLE,
-            note_tr=duty.not_applicable or "",
-            note_en=duty.not_applicable or "",
-        )
+        return DutyResult(duty, Status.NOT_APPLICABLE)  # the reason is the duty's own text
     if duty.kind is DutyKind.MANUAL:
         state = attestations.get(f"{regulation}:{duty.id}")
         if state is None:
