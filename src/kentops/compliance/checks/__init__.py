@@ -21,7 +21,15 @@ from kentops.compliance.configparse import Config, parse_config
 from kentops.compliance.evidence import EvidenceSet, StoredEvidence
 from kentops.compliance.model import Finding
 from kentops.inventory.loader import LoadedInventory
-from kentops.inventory.model import Asset, Building, Inventory, Router, Site, Switch
+from kentops.inventory.model import (
+    Asset,
+    Building,
+    Inventory,
+    Router,
+    Site,
+    Switch,
+    WirelessController,
+)
 
 T = TypeVar("T")
 
@@ -113,7 +121,7 @@ class CheckContext:
 
 def device_platform(device: Asset) -> str:
     """The configuration dialect of a network device."""
-    if isinstance(device, Switch | Router):
+    if isinstance(device, Switch | Router | WirelessController):
         return device.platform.value
     vendor = device.vendor.lower()
     if "huawei" in vendor:
