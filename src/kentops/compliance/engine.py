@@ -614,7 +614,14 @@ def run_audit(
 
     started = (now or utc_now()).astimezone(dt.UTC)
     run_id = new_run_id(started)
-    store = EvidenceStore(evidence_root, loaded.inventory.site.id, run_id)
+    site = loaded.inventory.site.id
+    if (evidence_root / site / run_id).exists():  # two audits in the same second
+        run_id = next(
+            f"{run_id}-{n}"
+            for n in range(2, 1000)
+            if not (evidence_root / site / f"{run_id}-{n}").exists()
+        )
+    store = EvidenceStore(evidence_root, site, run_id)
     ctx = CollectContext(
         loaded=loaded,
         policy_dir=policy_dir,

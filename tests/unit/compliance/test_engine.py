@@ -252,3 +252,11 @@ def test_exit_code_follows_required_controls(tmp_path: Path) -> None:
     result = _audit(tmp_path / "b", tmp_path / "b" / "demo", policy_dir=required)
     assert result.exit_code == 1
     assert {r.control for r in result.required_failures()} == {"NET-FW-01"}
+
+
+def test_two_audits_in_the_same_second_keep_their_own_evidence(tmp_path: Path) -> None:
+    first = _audit(tmp_path)
+    second = _audit(tmp_path)
+    assert first.run_id == "20261121T120000Z"
+    assert second.run_id == "20261121T120000Z-2"
+    assert first.evidence_dir != second.evidence_dir
