@@ -89,7 +89,7 @@ class _DuplicateKeyError(Exception):
 
 
 class _FastLoader(_Loader):
-    """The C loader with cached scalar resolution and duplicate-key detection, no lines."""
+    """The C parser with cached resolution of plain scalars (many values repeat)."""
 
     _resolved: ClassVar[dict[str, str]] = {}
 
@@ -103,16 +103,36 @@ class _FastLoader(_Loader):
             return tag
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        keys = [k.value for k, _ in node.value]
-        if len(set(keys)) != len(keys) or any(
-            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
-        ):
-            raise _DuplicateKeyError
-        return super().construct_mapping(node, deep=deep)
 
 
-_FastLoader.add_constructor("tag:yaml.org,2002:map", _FastLoader.construct_mapping)
+
+def _load_plain(text: str) -> Any:
+    """Parse in C, then build plain dicts and lists: strings skip the generic constructor."""
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        construct = loader.construct_object
+
+        def build(node: yaml.Node) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                result = {}
+                for key_node, value_node in node.value:
+                    key = key_node.value if key_node.tag == _STR_TAG else construct(key_node)
+                    if key in result or key_node.tag == "tag:yaml.org,2002:merge":
+                        raise _DuplicateKeyError
+                    result[key] = build(value_node)
+                return result
+            if isinstance(node, yaml.SequenceNode):
+                return [build(item) for item in node.value]
+            if node.tag == _STR_TAG:
+                return node.value
+            return construct(node, deep=True)
+
+        return build(node)
+    finally:
+        loader.dispose()
 
 
 class _Builder:
@@ -183,7 +203,7 @@ def load_yaml(
         text = file.read_text(encoding="utf-8")
     if not lines and "\t" not in text:
         try:
-            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader subclass
+            data = _load_plain(text)
             return SourceDocument(file=file, data={} if data is None else data, has_lines=False), []
         except (_DuplicateKeyError, yaml.YAMLError):
             pass  # read again below, with lines, to say where
