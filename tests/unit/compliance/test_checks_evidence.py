@@ -4,6 +4,7 @@ cameras, the PBX, probes): each judges what it is given, and says "not assessed"
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -38,7 +39,8 @@ from kentops.compliance.payloads import (
     UpdateState,
     VoiceState,
 )
-from kentops.inventory.model import Lifecycle
+from kentops.inventory.loader import LoadedInventory
+from kentops.inventory.model import Inventory, Lifecycle
 from tests.unit.compliance.conftest import NOW, ContextFactory
 
 TODAY = NOW.date()
@@ -370,12 +372,21 @@ def test_restore_test_attested_within_the_class_interval(
 
 
 def test_backup_class_missing_fails_from_the_inventory(
-    make_ctx: ContextFactory, catalogs: Catalogs
+    make_ctx: ContextFactory, catalogs: Catalogs, demo_loaded: LoadedInventory
 ) -> None:
-    ctx = make_ctx()
-    outcome, text = run(catalogs, "BAK-CLASS-01", ctx, "hq-srv-backup-01")
+    inv = demo_loaded.inventory
+    servers = [
+        s.model_copy(update={"backup_class": None}) if s.id == "hq-srv-backup-01" else s
+        for s in inv.servers
+    ]
+    without = dataclasses.replace(
+        demo_loaded, inventory=Inventory.model_construct(**{**dict(inv), "servers": servers})
+    )
+    outcome, text = run(catalogs, "BAK-CLASS-01", make_ctx(loaded=without), "hq-srv-backup-01")
     assert outcome is Outcome.FAIL
     assert "No backup class" in text
+    ctx = make_ctx()
+    assert run(catalogs, "BAK-CLASS-01", ctx, "hq-srv-backup-01")[0] is Outcome.PASS
     assert run(catalogs, "BAK-CLASS-01", ctx, "hq-pbx-01")[0] is Outcome.PASS  # through its host
     assert run(catalogs, "BAK-CLASS-01", ctx, "hq-srv-hv-01")[0] is Outcome.NOT_APPLICABLE
 

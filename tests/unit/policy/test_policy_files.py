@@ -54,7 +54,7 @@ def test_demo_policies_load_and_cross_check(loaded) -> None:  # type: ignore[no-
     ) == (7, 4, 12)
     assert backup["log-archive"].retention_days() >= 730
     used = {s.backup_class for s in loaded.inventory.servers if s.backup_class}
-    assert used == {"daily", "weekly", "database", "log-archive"}
+    assert used == {"daily", "weekly", "monthly", "database", "log-archive"}
 
 
 @pytest.mark.parametrize(
