@@ -19,7 +19,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
@@ -30,6 +29,7 @@ from pydantic import (
 
 from kentops.inventory.loader import describe_error
 from kentops.inventory.model import ASSET_BY_KIND
+from kentops.modelbase import Id, Strict, Text
 from kentops.yamlsource import InvalidInput, PathKey, Problem, SourceDocument, load_yaml
 
 CONTROL_SCHEMA_FILE = "control-catalog.schema.json"
@@ -40,11 +40,7 @@ ControlId = Annotated[
     StringConstraints(pattern=r"^[A-Z]{2,5}-[A-Z0-9]+-[0-9]{2}$"),
     Field(description="Control id, e.g. NET-SSH-01"),
 ]
-CatalogId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
-    Field(description="ASCII lowercase id: letters, digits and '-'"),
-]
+CatalogId = Id
 DutyId = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9a-zçğıöşü]+(/[0-9a-zçğıöşü]+)+(-[0-9a-zçğıöşü]+)*$"),
@@ -120,15 +116,7 @@ SubjectKind = Literal[
 CHECKS_PACKAGE = "kentops.compliance.checks"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Strict):
-    """Text people read: Turkish first, English beside it."""
-
-    tr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+_Strict = Strict
 
 
 class Severity(StrEnum):

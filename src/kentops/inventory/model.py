@@ -22,11 +22,8 @@ from pydantic import (
     StringConstraints,
 )
 
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
-    Field(description="Stable ASCII lowercase id: letters, digits and '-' (e.g. hq-sw-core-01)"),
-]
+from kentops.modelbase import Id, Strict
+
 Mac = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"),
@@ -37,19 +34,6 @@ Hostname = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,252}$"),
     Field(description="DNS host name, ASCII lowercase"),
 ]
-
-
-class Strict(BaseModel):
-    """Base of every inventory object: unknown keys are errors; numbers and booleans are strict."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """A text people read: Turkish first, English beside it."""
-
-    tr: str
-    en: str
 
 
 class Criticality(StrEnum):

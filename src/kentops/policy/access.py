@@ -17,11 +17,11 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Server, ServiceKind, Zone
+from kentops.modelbase import Text
 from kentops.policy.common import (
     PolicyId,
     PolicyModel,
     SecretRef,
-    Text,
     load_policy_file,
 )
 from kentops.yamlsource import InvalidInput, Problem, SourceDocument

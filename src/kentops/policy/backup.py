@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import Field, StrictBool, StrictInt
 
 from kentops.inventory.loader import LoadedInventory
-from kentops.policy.common import PolicyId, PolicyModel, SecretRef, Text, load_policy_file
+from kentops.modelbase import Text
+from kentops.policy.common import PolicyId, PolicyModel, SecretRef, load_policy_file
 from kentops.yamlsource import InvalidInput, Problem, SourceDocument
 
 Keep = StrictInt

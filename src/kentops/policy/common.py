@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kentops.inventory.loader import describe_error
+from kentops.modelbase import Id, Strict
 from kentops.yamlsource import InvalidInput, Problem, SourceDocument, load_yaml
 
 #: ``vault:NAME`` (an Ansible-vault variable, resolved at deploy time) or ``env:NAME`` (an
@@ -26,24 +27,13 @@ SecretRef = Annotated[
     ),
 ]
 
-PolicyId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
-    Field(description="Stable ASCII lowercase id: letters, digits and '-'"),
-]
+PolicyId = Id
 
 
-class PolicyModel(BaseModel):
-    """Base of every policy object: unknown keys are errors; objects do not change."""
+class PolicyModel(Strict):
+    """Base of every policy object: strict and frozen; a field may have a YAML alias."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Text(PolicyModel):
-    """A text people read: Turkish first, English beside it."""
-
-    tr: str
-    en: str
 
 
 M = TypeVar("M", bound=BaseModel)
