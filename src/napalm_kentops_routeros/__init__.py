@@ -23,11 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import napalm.base
 from napalm.base import models
 from napalm.base.helpers import mac as normal_mac
-from napalm.base.netmiko_helpers import netmiko_args
 
+from kentops import napalm_netmiko
 from napalm_kentops_routeros.parsers import (
     parse_ethernet_speeds,
     parse_interfaces,
@@ -41,42 +40,15 @@ __all__ = ["RouterOSDriver"]
 
 # NAPALM returns the first NetworkDriver subclass of this module's namespace, in name order:
 # the base class is reached through its module so that it is not one of them.
-class RouterOSDriver(napalm.base.NetworkDriver):  # type: ignore[misc]
+class RouterOSDriver(napalm_netmiko.NetmikoCliDriver):
     """RouterOS over SSH (Netmiko device type ``mikrotik_routeros``)."""
 
     platform = "routeros"
+    netmiko_device_type = "mikrotik_routeros"
 
-    def __init__(
-        self,
-        hostname: str,
-        username: str,
-        password: str,
-        timeout: int = 60,
-        optional_args: dict[str, Any] | None = None,
-    ) -> None:
-        self.hostname = hostname
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.force_no_enable = True  # RouterOS has no enable mode
-        self.netmiko_optional_args = netmiko_args(optional_args or {})
-        self.device: Any = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._version: str | None = None
-
-    # -- connection ------------------------------------------------------------------------
-
-    def open(self) -> None:
-        self.device = self._netmiko_open(
-            "mikrotik_routeros", netmiko_optional_args=self.netmiko_optional_args
-        )
-
-    def close(self) -> None:
-        self._netmiko_close()
-
-    def is_alive(self) -> models.AliveDict:
-        if self.device is None:
-            return {"is_alive": False}
-        return {"is_alive": bool(self.device.is_alive())}
 
     def _send(self, command: str) -> str:
         if self.device is None:
