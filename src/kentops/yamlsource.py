@@ -104,8 +104,6 @@ class _FastLoader(_Loader):
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
-
-
 def _load_plain(text: str) -> Any:
     """Parse in C, then build plain dicts and lists: strings skip the generic constructor."""
     loader = _FastLoader(text)

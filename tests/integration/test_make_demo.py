@@ -17,8 +17,15 @@ pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab")]
 def test_make_demo_audits_the_demo_against_the_lab(tmp_path: Path) -> None:
     env = {**os.environ, "KENTOPS_LAB_DIR": str(tmp_path / "lab")}
     env.pop("KENTOPS_LAB", None)
-    out = subprocess.run(["make", "demo"], cwd=REPO, env=env, capture_output=True, text=True,
-                         timeout=900, stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        ["make", "demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
     text = out.stdout + out.stderr
     assert out.returncode == 0, text[-4000:]
     assert "valid:" in text

@@ -23,9 +23,7 @@ def _file_model() -> type[BaseModel]:
         ("waivers", m.Waiver),
     ):
         fields[collection] = (list[item] | None, Field(default=None))  # type: ignore[valid-type]
-    return create_model(
-        "InventoryFile", __config__=ConfigDict(extra="forbid"), **fields
-    )
+    return create_model("InventoryFile", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 def inventory_schema() -> dict[str, Any]:
