@@ -4,6 +4,8 @@ and on the drift an Ansible check-mode run reports for the tasks that enforce ea
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from kentops.compliance import policyview
 from kentops.compliance.checks import CheckContext
@@ -35,21 +37,38 @@ SIGNATURE_MAX_AGE = dt.timedelta(days=3)
 #: Service kinds whose servers need anti-malware (besides every Windows server).
 ANTIMALWARE_SERVICES = frozenset({ServiceKind.FILE, ServiceKind.MAIL})
 
+S = TypeVar("S")
 
-def _server(asset: Asset) -> Server | Finding:
+
+def _not_windows(server: Server) -> bool:
+    return server.platform != "windows"
+
+
+def _read(
+    ctx: CheckContext,
+    asset: Asset,
+    section: Callable[[ServerFacts], S | None],
+    unread: tuple[str, str],
+    *,
+    applies: tuple[Callable[[Server], bool], str, str] | None = None,
+) -> tuple[Server, S, str] | list[Finding]:
+    """The server, the ``section`` of its facts and their evidence ref, or the findings that
+    say why the control cannot judge them: not a server, the control does not apply
+    (``applies``: when, and the Turkish/English reason otherwise), no facts, or the section
+    not read (``unread``: the Turkish/English text)."""
     if not isinstance(asset, Server):
-        return not_applicable("Sunucu değil", f"Not a server ({asset.kind})")
-    return asset
-
-
-def _facts(
-    ctx: CheckContext, server: Server
-) -> tuple[ServerFacts | None, str | None, list[Finding]]:
-    facts, stored, missing = payload(ctx, "server_facts", server.id, ServerFacts)
+        return [not_applicable("Sunucu değil", f"Not a server ({asset.kind})")]
+    if applies is not None and not applies[0](asset):
+        return [not_applicable(applies[1], applies[2])]
+    facts, stored, missing = payload(ctx, "server_facts", asset.id, ServerFacts)
     if missing is not None:
-        return None, None, [missing]
+        return [missing]
+    assert facts is not None
     assert stored is not None
-    return facts, stored.ref, []
+    part = section(facts)
+    if part is None:
+        return [not_assessed(*unread, stored.ref)]
+    return asset, part, stored.ref
 
 
 def drift_findings(ctx: CheckContext, asset: Asset, control: str) -> list[Finding]:
@@ -100,14 +119,12 @@ def _with_drift(
 
 def named_admins_only(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-ADMIN-01: sudo for the policy's named admins only; no direct root login."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    if facts.admins is None:
-        return [not_assessed("Yönetici hesapları okunamadı", "Admin accounts not read", ref)]
+    read = _read(
+        ctx, asset, lambda f: f.admins, ("Yönetici hesapları okunamadı", "Admin accounts not read")
+    )
+    if isinstance(read, list):
+        return read
+    server, admins, ref = read
     allowed = policyview.server_admins(ctx)
     issues: list[Issue] = []
     if allowed is None:
@@ -119,7 +136,7 @@ def named_admins_only(ctx: CheckContext, asset: Asset) -> list[Finding]:
         ]
     else:
         findings = []
-        extra = sorted(set(facts.admins.sudo_users) - allowed)
+        extra = sorted(set(admins.sudo_users) - allowed)
         if extra:
             issues.append(
                 (
@@ -127,10 +144,10 @@ def named_admins_only(ctx: CheckContext, asset: Asset) -> list[Finding]:
                     f"admin rights for accounts not in the policy: {listing(extra)}",
                 )
             )
-    shared = sorted(set(facts.admins.uid0_accounts) - {"root"})
+    shared = sorted(set(admins.uid0_accounts) - {"root"})
     if shared:
         issues.append((f"UID 0 hesap: {listing(shared)}", f"UID 0 account: {listing(shared)}"))
-    if facts.admins.root_password_login is not False:
+    if admins.root_password_login is not False:
         issues.append(("root doğrudan oturum açabiliyor", "root can log in directly"))
     findings.append(
         judge(
@@ -148,17 +165,16 @@ def named_admins_only(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def sshd_hardened(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-SSH-01: key authentication only, no root login, strong algorithms."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    if server.platform == "windows":
-        return [not_applicable("Windows sunucuda sshd yok", "No sshd on a Windows server")]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    sshd = facts.sshd
-    if sshd is None:
-        return [not_assessed("sshd ayarları okunamadı", "sshd settings not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.sshd,
+        ("sshd ayarları okunamadı", "sshd settings not read"),
+        applies=(_not_windows, "Windows sunucuda sshd yok", "No sshd on a Windows server"),
+    )
+    if isinstance(read, list):
+        return read
+    server, sshd, ref = read
     issues: list[Issue] = []
     if sshd.password_authentication is not False:
         issues.append(("parola ile giriş açık", "password authentication enabled"))
@@ -187,14 +203,15 @@ def sshd_hardened(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-PATCH-01: no pending security update older than the policy's maximum age."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    if facts.updates is None:
-        return [not_assessed("Bekleyen güncellemeler okunamadı", "Pending updates not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.updates,
+        ("Bekleyen güncellemeler okunamadı", "Pending updates not read"),
+    )
+    if isinstance(read, list):
+        return read
+    _, updates, ref = read
     max_age = policyview.max_update_age(ctx)
     if max_age is None:
         return [
@@ -204,7 +221,7 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 ref,
             )
         ]
-    late = [u for u in facts.updates.pending_security if ctx.today - u.available_since > max_age]
+    late = [u for u in updates.pending_security if ctx.today - u.available_since > max_age]
     if late:
         oldest = min(u.available_since for u in late)
         return [
@@ -216,7 +233,7 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 ref,
             )
         ]
-    pending = len(facts.updates.pending_security)
+    pending = len(updates.pending_security)
     return [
         passed(
             f"Süresi geçmiş güvenlik güncellemesi yok ({pending} yeni bekliyor)",
@@ -231,15 +248,15 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def no_overdue_reboot(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-REBOOT-01: no reboot pending beyond the maintenance window."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    updates = facts.updates
-    if updates is None:
-        return [not_assessed("Yeniden başlatma durumu okunamadı", "Reboot state not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.updates,
+        ("Yeniden başlatma durumu okunamadı", "Reboot state not read"),
+    )
+    if isinstance(read, list):
+        return read
+    _, updates, ref = read
     if not updates.reboot_required:
         return [passed("Bekleyen yeniden başlatma yok", "No reboot pending", ref)]
     since = updates.reboot_required_since
@@ -289,15 +306,15 @@ def no_overdue_reboot(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def time_synchronised(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-TIME-01: chrony synchronised to the site NTP servers within the offset limit."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    state = facts.time
-    if state is None:
-        return [not_assessed("Zaman eşitleme durumu okunamadı", "Time sync state not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.time,
+        ("Zaman eşitleme durumu okunamadı", "Time sync state not read"),
+    )
+    if isinstance(read, list):
+        return read
+    server, state, ref = read
     issues = time_issues(ctx, server.id, state.synchronised, state.offset_ms, state.servers)
     finding = judge(
         issues, "site NTP sunucularına eşit", "synchronised to the site NTP servers", ref
@@ -350,15 +367,15 @@ def time_issues(
 
 def host_firewall_active(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-FW-01: nftables active, input policy drop, rules as generated from the policy."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    fw = facts.firewall
-    if fw is None:
-        return [not_assessed("Güvenlik duvarı durumu okunamadı", "Firewall state not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.firewall,
+        ("Güvenlik duvarı durumu okunamadı", "Firewall state not read"),
+    )
+    if isinstance(read, list):
+        return read
+    server, fw, ref = read
     issues: list[Issue] = []
     if not fw.active:
         issues.append(("ana bilgisayar güvenlik duvarı etkin değil", "host firewall not active"))
@@ -410,24 +427,20 @@ def needs_antimalware(server: Server) -> bool:
 
 def anti_malware_present(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-AV-01: anti-malware with current signatures on file, mail and Windows servers."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    if not needs_antimalware(server):
-        return [
-            not_applicable(
-                "Dosya/e-posta sunucusu ya da Windows değil",
-                "Neither a file or mail server nor Windows",
-            )
-        ]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    av = facts.antimalware
-    if av is None:
-        return [
-            not_assessed("Zararlı yazılım koruması okunamadı", "Anti-malware state not read", ref)
-        ]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.antimalware,
+        ("Zararlı yazılım koruması okunamadı", "Anti-malware state not read"),
+        applies=(
+            needs_antimalware,
+            "Dosya/e-posta sunucusu ya da Windows değil",
+            "Neither a file or mail server nor Windows",
+        ),
+    )
+    if isinstance(read, list):
+        return read
+    _, av, ref = read
     issues: list[Issue] = []
     if not av.installed:
         issues.append(("zararlı yazılım koruması kurulu değil", "no anti-malware installed"))
@@ -452,17 +465,16 @@ def anti_malware_present(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def auditd_forwarding(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-AUDIT-01: auditd running with rules, records forwarded to the collector."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    if server.platform == "windows":
-        return [not_applicable("auditd Linux'a özgü", "auditd is specific to Linux")]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    audit = facts.auditd
-    if audit is None:
-        return [not_assessed("auditd durumu okunamadı", "auditd state not read", ref)]
+    read = _read(
+        ctx,
+        asset,
+        lambda f: f.auditd,
+        ("auditd durumu okunamadı", "auditd state not read"),
+        applies=(_not_windows, "auditd Linux'a özgü", "auditd is specific to Linux"),
+    )
+    if isinstance(read, list):
+        return read
+    server, audit, ref = read
     issues: list[Issue] = []
     if not audit.running:
         issues.append(("auditd çalışmıyor", "auditd not running"))
@@ -486,15 +498,12 @@ def auditd_forwarding(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 def os_supported(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SRV-OS-01: the OS release read from the server is allowed and supported."""
-    server = _server(asset)
-    if isinstance(server, Finding):
-        return [server]
-    facts, ref, missing = _facts(ctx, server)
-    if facts is None or ref is None:
-        return missing
-    os_info = facts.os
-    if os_info is None:
-        return [not_assessed("İşletim sistemi okunamadı", "Operating system not read", ref)]
+    read = _read(
+        ctx, asset, lambda f: f.os, ("İşletim sistemi okunamadı", "Operating system not read")
+    )
+    if isinstance(read, list):
+        return read
+    server, os_info, ref = read
     name = os_info.pretty_name or f"{os_info.id} {os_info.version_id}"
     rule = policyview.firmware_rule(ctx, server)
     findings: list[Finding] = []
