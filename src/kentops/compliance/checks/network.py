@@ -733,6 +733,16 @@ def _cisco_acl_sources(cfg: Config, name: str) -> list[IPv4Network | str] | None
     return sources
 
 
+def _vty_acl_issues(
+    where: str, acl: str, sources: list[IPv4Network | str] | None, net: NetContext
+) -> list[Issue]:
+    """What is wrong with the ACL named ``acl`` that guards ``where``: missing, or its
+    ``sources`` (None when the ACL is not defined)."""
+    if sources is None:
+        return [(f"{where}: ACL {acl} tanımlı değil", f"{where}: ACL {acl} not defined")]
+    return _sources_issues(f"ACL {acl}", sources, net)
+
+
 def _sources_issues(where: str, sources: list[IPv4Network | str], net: NetContext) -> list[Issue]:
     issues: list[Issue] = []
     if not sources:
@@ -804,16 +814,7 @@ def _mgmt_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
                 )
                 continue
             name = acl.words()[1]
-            sources = _cisco_acl_sources(cfg, name)
-            if sources is None:
-                issues.append(
-                    (
-                        f"{line.text}: ACL {name} tanımlı değil",
-                        f"{line.text}: ACL {name} not defined",
-                    )
-                )
-            else:
-                issues.extend(_sources_issues(f"ACL {name}", sources, net))
+            issues.extend(_vty_acl_issues(line.text, name, _cisco_acl_sources(cfg, name), net))
         for line in cfg.top("snmp-server group"):
             words = line.words()
             if "access" not in words:
@@ -839,16 +840,7 @@ def _mgmt_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
                 continue
             words = [w for w in acl.words()[1:-1] if w not in {"ipv6", "name"}]
             ident = words[0] if words else ""
-            sources = _huawei_acl_sources(cfg, ident)
-            if sources is None:
-                issues.append(
-                    (
-                        f"{line.text}: ACL {ident} tanımlı değil",
-                        f"{line.text}: ACL {ident} not defined",
-                    )
-                )
-            else:
-                issues.extend(_sources_issues(f"ACL {ident}", sources, net))
+            issues.extend(_vty_acl_issues(line.text, ident, _huawei_acl_sources(cfg, ident), net))
         return _dedupe(issues)
     if p == "fortios":
         admins = [e for block in cfg.top("config system admin") for e in block.children]
