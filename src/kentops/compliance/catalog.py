@@ -492,6 +492,28 @@ def load_control_catalog(folder: Path) -> ControlCatalog:
     return catalog
 
 
+def _repeated_ids(
+    file: Path, doc: SourceDocument, key: str, ids: list[str], fix: str, subject: str
+) -> list[Problem]:
+    """A problem for every id under ``key`` (units, findings) that an earlier entry already
+    used; ``key`` without its plural s names the thing in the message."""
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            problems.append(
+                Problem(
+                    file,
+                    doc.line_of((key, index, "id")),
+                    f"duplicate {key.removesuffix('s')} id '{item_id}'",
+                    fix,
+                    subject,
+                )
+            )
+        seen.add(item_id)
+    return problems
+
+
 def load_duty_catalog(file: Path, controls: ControlCatalog | None = None) -> LoadedDutyCatalog:
     """Load one duty catalog; with ``controls``, also check every referenced control exists."""
     doc, issues = load_yaml(file)
@@ -593,32 +615,26 @@ def load_duty_catalog(file: Path, controls: ControlCatalog | None = None) -> Loa
                     subject,
                 )
             )
-        unit_seen: set[str] = set()
-        for u_index, unit in enumerate(head_model.units):
-            if unit.id in unit_seen:
-                problems.append(
-                    Problem(
-                        file,
-                        doc.line_of(("units", u_index, "id")),
-                        f"duplicate unit id '{unit.id}'",
-                        "give each unit its own id",
-                        subject,
-                    )
-                )
-            unit_seen.add(unit.id)
-        finding_seen: set[str] = set()
-        for f_index, finding in enumerate(head_model.findings):
-            if finding.id in finding_seen:
-                problems.append(
-                    Problem(
-                        file,
-                        doc.line_of(("findings", f_index, "id")),
-                        f"duplicate finding id '{finding.id}'",
-                        "number findings F1, F2, ... once each",
-                        subject,
-                    )
-                )
-            finding_seen.add(finding.id)
+        problems.extend(
+            _repeated_ids(
+                file,
+                doc,
+                "units",
+                [u.id for u in head_model.units],
+                "give each unit its own id",
+                subject,
+            )
+        )
+        problems.extend(
+            _repeated_ids(
+                file,
+                doc,
+                "findings",
+                [f.id for f in head_model.findings],
+                "number findings F1, F2, ... once each",
+                subject,
+            )
+        )
     if problems or head_model is None:
         raise InvalidInput(problems)
     catalog = DutyCatalog.model_construct(**dict(head_model), duties=duties)
