@@ -22,6 +22,7 @@ DEVICES = [
     "kultur-sw-01",  # huawei_vrp access
     "kultur-fw-01",  # FortiGate, spoke
     "nikah-rt-01",  # MikroTik RouterOS
+    "hq-wlc-01",  # Cisco C9800 wireless controller (IOS-XE)
     "hq-srv-dhcp-01",  # Kea DHCPv4
     "hq-cam-01",  # Hikvision ISAPI documents
     "spor-cam-02",

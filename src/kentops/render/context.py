@@ -37,6 +37,7 @@ from kentops.policy.compile import (
     TUNNEL_HUB,
     TUNNEL_SPOKE,
     firewall_policy,
+    flow_ports,
     hub_building,
     router_filter,
     vlan_acl,
@@ -61,6 +62,40 @@ HIKVISION_TZ = {"Europe/Istanbul": "CST-3:00:00"}
 YEALINK_TZ = {"Europe/Istanbul": ("+3", "Turkey")}
 
 KIND_NETWORK = ("cisco_ios", "huawei_vrp", "fortios", "routeros")
+
+#: Zones whose internet use goes through the content filter (Law 5651: staff, guests and
+#: the public), in the order the templates list them.
+FILTERED_ZONES: tuple[Zone, ...] = (Zone.USERS, Zone.GUEST, Zone.PUBLIC)
+#: Name of the FortiGate web and DNS filter profiles.
+FILTER_PROFILE = "kentops-5651"
+#: FortiGuard categories the municipality blocks (id, name as FortiGuard lists it): what is
+#: potentially liable, adult content, and security risks. Everything else is allowed.
+FILTER_CATEGORIES: tuple[tuple[int, str], ...] = (
+    (1, "Drug Abuse"),
+    (3, "Hacking"),
+    (4, "Illegal or Unethical"),
+    (5, "Discrimination"),
+    (6, "Explicit Violence"),
+    (12, "Extremist Groups"),
+    (59, "Proxy Avoidance"),
+    (83, "Child Abuse"),
+    (8, "Other Adult Materials"),
+    (11, "Gambling"),
+    (13, "Nudity and Risque"),
+    (14, "Pornography"),
+    (57, "Marijuana"),
+    (26, "Malicious Websites"),
+    (61, "Phishing"),
+    (86, "Spam URLs"),
+)
+#: Uplink ports of Cisco C9800 controllers, in the order they are cabled when the switch
+#: side does not name them (C9800-L: the two 10G ports on the 0/1 module).
+WLC_UPLINKS = {
+    "C9800-L": ("TenGigabitEthernet0/1/0", "TenGigabitEthernet0/1/1"),
+    "C9800": ("TenGigabitEthernet0/0/0", "TenGigabitEthernet0/0/1"),
+}
+#: The web authentication virtual address of a C9800 (TEST-NET-1, never routed).
+WEBAUTH_VIRTUAL_IP = "192.0.2.1"
 
 
 @dataclass(frozen=True)
@@ -254,6 +289,18 @@ class ContextBuilder:
                         "routeros/router.rsc.j2",
                         "intended.rsc",
                         self.routeros(asset),
+                    )
+                ]
+            return []
+        if isinstance(asset, WirelessController):
+            if asset.platform == NetworkPlatform.CISCO_IOS:
+                return [
+                    Job(
+                        asset.id,
+                        "ios",
+                        "cisco_ios/wlc.cfg.j2",
+                        "intended.cfg",
+                        self.wireless_controller(asset),
                     )
                 ]
             return []
@@ -459,6 +506,12 @@ class ContextBuilder:
                 if v and v in vlan_index and vlan_index[v].building == sw.building
             )
             return found or all_ids
+        if isinstance(target, WirelessController):
+            # Access points switch client traffic locally (FlexConnect), so the controller's
+            # trunk carries its own management VLAN only.
+            own = vlan_index.get(target.vlan or "")
+            if own is not None and own.building == sw.building:
+                return [own.vlan_id]
         return all_ids
 
     # ------------------------------------------------------------------ firewalls, routers
@@ -486,6 +539,8 @@ class ContextBuilder:
                     "relay": self.common["services"]["dhcp"]
                     if vlan.dhcp and leg and leg.gateway
                     else [],
+                    "filtered": vlan.zone in FILTERED_ZONES,
+                    "dns_proxy": self.gateway_resolver(vlan) is not None,
                 }
             )
         building = next(b for b in inv.buildings if b.id == router.building)
@@ -560,12 +615,77 @@ class ContextBuilder:
                 f"{len(wanted_vips)} hosts the internet may reach",
                 "give the firewall another WAN address or reduce the internet flows",
             )
+        flows = {flow.id: flow for flow in self.policies.access.flows}
+        filtered_zones = {zone.value for zone in FILTERED_ZONES}
+        policies = [
+            {**policy, "utm": bool(policy["nat"]) and flows[policy["flow"]].from_ in filtered_zones}
+            for policy in compiled["policies"]
+        ]
+        net = self._router_net(router)
+        proxies = [leg["interface"] for leg in net["legs"] if leg["dns_proxy"]]
         return {
             **self.common,
             "device": self._device(router),
-            **self._router_net(router),
-            "fw": compiled,
+            **net,
+            "fw": {**compiled, "policies": policies},
+            "content_filter": {
+                "profile": FILTER_PROFILE,
+                "categories": [{"id": i, "name": name} for i, name in FILTER_CATEGORIES],
+                "used": bool(proxies) or any(p["utm"] for p in policies),
+                "dns_proxy": proxies,
+            },
         }
+
+    # ------------------------------------------------------------------ content filter
+    @cached_property
+    def _dns_servers(self) -> list[IPv4Address]:
+        index = self.index
+        out = []
+        for server_id in self.inventory.site.services.dns:
+            asset = index.get(server_id)
+            if asset is not None and asset.address is not None:
+                out.append(asset.address)
+        return out
+
+    @cached_property
+    def _dns_reach(self) -> dict[str, bool]:
+        return {}
+
+    def reaches_site_dns(self, zone: str) -> bool:
+        """True when the access policy lets ``zone`` ask every site DNS server (udp and tcp 53)."""
+        if zone not in self._dns_reach:
+            policy = self.policies.access
+            site = self.site
+            specs = [
+                (flow, flow_ports(policy, flow)) for flow in policy.flows if flow.from_ == zone
+            ]
+            self._dns_reach[zone] = bool(self._dns_servers) and all(
+                any(
+                    site.end_contains(flow.to, address)
+                    and any(s.protocol == proto and s.low <= 53 <= s.high for s in ports)
+                    for flow, ports in specs
+                )
+                for address in self._dns_servers
+                for proto in ("udp", "tcp")
+            )
+        return self._dns_reach[zone]
+
+    def gateway_resolver(self, vlan: Vlan) -> str | None:
+        """The resolver of a filtered VLAN whose zone may not ask the site DNS servers.
+
+        Guests (and kiosks) may not reach the domain controllers, so their DNS is answered by
+        the building's firewall or router on its leg in the VLAN: a FortiGate DNS proxy with
+        the DNS filter, or the RouterOS resolver, both asking only the site DNS servers.
+        None when the zone asks the site DNS servers itself, or no such device routes it.
+        """
+        if vlan.zone not in FILTERED_ZONES or self.reaches_site_dns(vlan.zone.value):
+            return None
+        net = self.site.buildings.get(vlan.building)
+        if net is None or net.primary_router is None or vlan.id not in net.legs:
+            return None
+        if net.primary_router.platform not in (NetworkPlatform.FORTIOS, NetworkPlatform.ROUTEROS):
+            return None
+        return str(net.legs[vlan.id].address)
 
     def _public_hosts(self, router: Router) -> list[str]:
         hosts = []
@@ -580,11 +700,130 @@ class ContextBuilder:
 
     def routeros(self, router: Router) -> Context:
         compiled = router_filter(self.site, self.policies.access, router)
+        net = self._router_net(router)
+        dns = [str(a) for a in self._dns_servers]
+        legs = []
+        for leg in net["legs"]:
+            if not leg["filtered"]:
+                continue
+            # A zone that may ask the site DNS servers has its other DNS sent there (the
+            # resolver sees the client); any other zone is answered by the router itself.
+            mode = "dstnat" if dns and self.reaches_site_dns(leg["zone"]) else "redirect"
+            legs.append({"interface": leg["interface"], "zone": leg["zone"], "mode": mode})
         return {
             **self.common,
             "device": self._device(router),
-            **self._router_net(router),
+            **net,
             "fw": compiled,
+            "content_filter": {
+                "dns_servers": dns,
+                "legs": legs,
+                "resolver": any(leg["mode"] == "redirect" for leg in legs),
+            },
+        }
+
+    # ------------------------------------------------------------------ wireless
+    def wireless_controller(self, wlc: WirelessController) -> Context:
+        """A Cisco C9800: its management plane like a switch's, and the WLANs of its SSIDs.
+
+        Access points switch client traffic locally (FlexConnect): each building gets a flex
+        profile mapping the SSIDs' zones to its own VLAN ids, a site tag and a policy tag with
+        the SSIDs its VLANs can carry; every access point is tagged by its MAC address.
+        """
+        mgmt = self.vlan_index.get(wlc.vlan or "")
+        radius = [s for s in self.common["services"]["aaa"] if s["protocol"] == "radius"]
+        if not radius:
+            self.problem(
+                wlc,
+                ("ssids",),
+                "no RADIUS server among the site's AAA servers for 802.1X and web login",
+                "name a RADIUS server in site.yml services.aaa",
+            )
+        if mgmt is None:
+            self.problem(
+                wlc, ("vlan",), "the controller has no management VLAN", "give it a 'vlan:'"
+            )
+        wlans: list[Context] = []
+        for number, ssid in enumerate(wlc.ssids, start=1):
+            if not ssid.name.isascii() or not ssid.name.isprintable() or " " in ssid.name:
+                self.problem(
+                    wlc,
+                    ("ssids", number - 1, "name"),
+                    f"SSID '{ssid.name}' has spaces or non-ASCII letters the C9800 CLI cannot take",
+                    "use ASCII letters, digits and dashes in the SSID name",
+                )
+            wlans.append(
+                {
+                    "id": number,
+                    "profile": ssid.id,
+                    "ssid": ssid.name,
+                    "zone": ssid.vlan_zone.value,
+                    "security": ssid.security,
+                    "hidden": ssid.hidden,
+                    "policy": f"KENTOPS-{ssid.id.upper()}",
+                    "guest": ssid.security == "open-captive-portal",
+                }
+            )
+        aps = [
+            ap
+            for ap in self.inventory.access_points
+            if ap.controller == wlc.id and ap.mac is not None
+        ]
+        sites = []
+        for building in sorted({ap.building for ap in aps}):
+            net = self.site.buildings.get(building)
+            if net is None:
+                continue
+            by_zone = {v.zone.value: v for v in net.vlans}
+            own = [ap for ap in aps if ap.building == building]
+            native = self.vlan_index.get(own[0].vlan or "")
+            served = [w for w in wlans if w["zone"] in by_zone]
+            tag = f"KENTOPS-{building.upper()}"
+            sites.append(
+                {
+                    "building": building,
+                    "tag": tag,
+                    "native_vlan": native.vlan_id if native else None,
+                    "vlans": [
+                        {"name": zone, "vlan_id": by_zone[zone].vlan_id}
+                        for zone in dict.fromkeys(w["zone"] for w in served)
+                    ],
+                    "wlans": [w["profile"] for w in served],
+                    "aps": [{"id": ap.id, "mac": _cisco_mac(ap.mac or "")} for ap in own],
+                }
+            )
+        facing = [
+            (sw, port)
+            for sw in self.inventory.switches
+            for port in sw.ports
+            if port.connects == wlc.id and port.mode != "shutdown"
+        ]
+        defaults = next(
+            (ports for prefix, ports in WLC_UPLINKS.items() if wlc.model.startswith(prefix)),
+            WLC_UPLINKS["C9800"],
+        )
+        uplinks = []
+        for n, (sw, port) in enumerate(facing or [(None, None)]):
+            name = (port.remote_port if port else None) or defaults[min(n, len(defaults) - 1)]
+            uplinks.append(
+                {
+                    "name": name,
+                    "description": f"{sw.id} {port.name}" if sw and port else "uplink",
+                    # one uplink carries the management VLAN; a second one waits, shut, for
+                    # a port-channel on both sides (two trunks without one would loop)
+                    "active": n == 0,
+                }
+            )
+        return {
+            **self.common,
+            "device": self._device(wlc),
+            "mgmt_vlan": _vlan(mgmt) if mgmt else None,
+            "default_route": str(mgmt.gateway) if mgmt else None,
+            "uplinks": uplinks,
+            "radius": radius,
+            "wlans": wlans,
+            "sites": sites,
+            "webauth_ip": WEBAUTH_VIRTUAL_IP,
         }
 
     # ------------------------------------------------------------------ DHCP (Kea)
@@ -606,13 +845,14 @@ class ContextBuilder:
                 )
                 continue
             guest = vlan.zone == Zone.GUEST
+            resolver = self.gateway_resolver(vlan)
             subnets.append(
                 {
                     **_vlan(vlan),
                     "kea_id": int(vlan.subnet.network_address),
                     "pool": [str(pool[0]), str(pool[1])],
                     "lifetime": 3600 if guest else 28800,
-                    "dns": self.common["services"]["dns"],
+                    "dns": [resolver] if resolver else self.common["services"]["dns"],
                     "ntp": self.common["services"]["ntp"],
                     "guest": guest,
                 }
@@ -749,6 +989,12 @@ def _vlan(vlan: Vlan) -> Context:
         "gateway": str(vlan.gateway),
         "dhcp": vlan.dhcp,
     }
+
+
+def _cisco_mac(mac: str) -> str:
+    """aa:bb:cc:dd:ee:ff -> aabb.ccdd.eeff (the notation IOS-XE prints and accepts)."""
+    digits = mac.replace(":", "").replace("-", "").replace(".", "").lower()
+    return ".".join(digits[i : i + 4] for i in range(0, 12, 4))
 
 
 def _trunk_target(target: Asset | None) -> bool:

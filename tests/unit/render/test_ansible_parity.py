@@ -89,6 +89,7 @@ def test_every_template_renders_identically_under_ansible(tmp_path: Path) -> Non
         "kultur-sw-01",
         "kultur-fw-01",
         "nikah-rt-01",
+        "hq-wlc-01",
         "hq-srv-dhcp-01",
         "hq-cam-01",
         "hq-pbx-01",

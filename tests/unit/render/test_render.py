@@ -11,6 +11,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
+from kentops.policy.zones import Site
 from kentops.render import render_site
 from kentops.render.validate import kea_binary, kea_check, validate, validate_kea
 from tests.helpers import lab_prerequisite
@@ -35,7 +36,9 @@ def test_demo_renders_every_device_kind_without_problems() -> None:
     kinds = Counter(a.kind for a in report.artefacts)
     loaded, _ = demo_inputs()
     inv = loaded.inventory
-    assert kinds["ios"] == len([s for s in inv.switches if s.platform == "cisco_ios"])
+    assert kinds["ios"] == len([s for s in inv.switches if s.platform == "cisco_ios"]) + len(
+        [c for c in inv.wireless_controllers if c.platform == "cisco_ios"]
+    )
     assert kinds["vrp"] == len([s for s in inv.switches if s.platform == "huawei_vrp"])
     assert kinds["fortios"] == len([r for r in inv.routers if r.platform == "fortios"])
     assert kinds["routeros"] == len([r for r in inv.routers if r.platform == "routeros"])
@@ -252,6 +255,145 @@ def test_routeros_logs_nat_remotely() -> None:
     assert "remove [find name=admin]" in lines
 
 
+def _fortios_edits(text: str, table: str) -> dict[str, str]:
+    """The entries of one top-level FortiOS table: name -> its text up to 'next'."""
+    start = text.index(f"config {table}\n")
+    body = text[start : text.index("\nend\n", start)]
+    entries = {}
+    for chunk in body.split("\n    edit ")[1:]:
+        name, _, rest = chunk.partition("\n")
+        entries[name.strip('"')] = rest
+    return entries
+
+
+@pytest.mark.parametrize("firewall", ["kultur-fw-01", "hq-fw-01"])
+def test_fortigate_filters_staff_guest_and_public_internet(firewall: str) -> None:
+    text = text_of(firewall, "intended.conf")
+    utm = (
+        "        set utm-status enable\n"
+        '        set ssl-ssh-profile "certificate-inspection"\n'
+        '        set webfilter-profile "kentops-5651"\n'
+        '        set dnsfilter-profile "kentops-5651"\n'
+    )
+    policies = _fortios_edits(text, "firewall policy")
+    internet = [b for b in policies.values() if 'set dstintf "wan1"' in b and "set nat enable" in b]
+    filtered_src = ('"z-users"', '"z-guest"', '"z-public"')
+    staff_guest = [b for b in internet if b.split("set srcaddr ")[1].split("\n")[0] in filtered_src]
+    assert {b.split("set srcaddr ")[1].split("\n")[0] for b in staff_guest} >= {
+        '"z-users"',
+        '"z-guest"',
+    }
+    assert all(utm in b for b in staff_guest)
+    # servers, the DMZ and traffic that stays in the municipality are not web filtered
+    assert not [b for b in policies.values() if b not in staff_guest and "utm-status" in b]
+    # both profiles exist and block every category the municipality blocks, with logging
+    for table in ("webfilter profile", "dnsfilter profile"):
+        profile = _fortios_edits(text, table)["kentops-5651"]
+        categories = re.findall(
+            r"set category (\d+)\n\s+set action block\n\s+set log enable", profile
+        )
+        assert {"1", "11", "14", "26", "59", "61", "83"} <= set(categories), table
+    # guests may not ask the domain controllers: the guest leg answers DNS, filtered
+    interfaces = _fortios_edits(text, "system interface")
+    guest_leg = next(n for n, b in interfaces.items() if 'set alias "MISAFIR"' in b)
+    assert _fortios_edits(text, "system dns-server")[guest_leg] == (
+        '        set mode forward-only\n        set dnsfilter-profile "kentops-5651"\n    next'
+    )
+    # LLDP is received on every inside leg, never on the internet side
+    for name, block in interfaces.items():
+        received = "set lldp-reception enable" in block
+        assert received == ("set role lan" in block), name
+
+
+def test_routeros_forces_dns_to_the_filtering_resolvers_and_blocks_dot() -> None:
+    lines = text_of("nikah-rt-01", "intended.rsc").splitlines()
+    for protocol in ("udp", "tcp"):
+        # staff may ask the domain controllers: other resolvers are replaced by the first one
+        assert (
+            f"add chain=dstnat action=dst-nat protocol={protocol} dst-port=53 in-interface=vlan20 "
+            "dst-address-list=!kentops-dns to-addresses=10.10.60.11 to-ports=53 log=yes "
+            'log-prefix="5651-dns"'
+        ) in [ln.split(" comment=")[0] for ln in lines]
+        # guests may not: the router's own resolver answers them
+        assert (
+            f"add chain=dstnat action=redirect protocol={protocol} dst-port=53 in-interface=vlan50 "
+            'dst-address-type=!local to-ports=53 log=yes log-prefix="5651-dns"'
+        ) in [ln.split(" comment=")[0] for ln in lines]
+        assert (
+            f"add chain=input action=accept protocol={protocol} dst-port=53 in-interface=vlan50"
+        ) in [ln.split(" comment=")[0] for ln in lines]
+    assert "add list=kentops-dns address=10.10.60.11" in lines
+    assert "add list=kentops-dns address=10.10.60.12" in lines
+    assert "set servers=10.10.60.11,10.10.60.12 allow-remote-requests=yes" in lines
+    forward = [ln for ln in lines if ln.startswith("add chain=forward")]
+    dot = [i for i, ln in enumerate(forward) if "dst-port=853" in ln]
+    assert len(dot) == 4 and all("action=drop" in forward[i] for i in dot)
+    assert all("log=yes" in forward[i] for i in dot)
+    first_policy_rule = next(i for i, ln in enumerate(forward) if "address-list=" in ln)
+    assert max(dot) < first_policy_rule  # before anything the zone policy accepts
+    # neighbours are discovered on the LAN trunk only
+    assert "set discover-interface-list=kentops-lan" in lines
+    assert "add list=kentops-lan interface=bridge-lan" in lines
+    # a router without guests keeps its resolver closed
+    garaj = text_of("garaj-rt-01", "intended.rsc").splitlines()
+    assert "set servers=10.10.60.11,10.10.60.12 allow-remote-requests=no" in garaj
+    assert not [ln for ln in garaj if "action=redirect" in ln]
+
+
+def test_wireless_controller_serves_the_inventory_ssids() -> None:
+    text = text_of("hq-wlc-01", "intended.cfg")
+    lines = text.splitlines()
+    loaded, _ = demo_inputs()
+    inv = loaded.inventory
+    wlc = inv.asset("hq-wlc-01")
+    for wanted in (
+        "hostname hq-wlc-01",
+        "ip ssh version 2",
+        "no ip http server",
+        "ip http secure-server",
+        "ip http access-class ipv4 KENTOPS-MGMT",
+        "aaa authentication login default group KENTOPS-RADIUS local",
+        "aaa authentication dot1x KENTOPS-DOT1X group KENTOPS-RADIUS",
+        "aaa accounting identity KENTOPS-ACCT start-stop group KENTOPS-RADIUS",
+        "wireless management interface Vlan10",
+        "logging host 10.10.60.14",
+        "ntp server 10.10.60.11 prefer",
+    ):
+        assert wanted in lines, wanted
+    assert "transport input ssh" in _block(text, "line vty 0 15")
+    assert "telnet" not in text
+    assert "address ipv4 10.10.60.15 auth-port 1812 acct-port 1813" in _block(
+        text, "radius server HQ-SRV-RADIUS-01"
+    )
+    staff = _block(text, "wlan personel 1 ORNEK-PERSONEL")
+    assert "security dot1x authentication-list KENTOPS-DOT1X" in staff
+    assert "security web-auth" not in staff
+    guest = _block(text, "wlan misafir 2 ORNEK-MISAFIR")
+    assert "no security wpa" in guest
+    assert "security web-auth authentication-list KENTOPS-WEBAUTH" in guest
+    assert "peer-blocking drop" in guest
+    assert "vlan users" in _block(text, "wireless profile policy KENTOPS-PERSONEL")
+    assert "vlan guest" in _block(text, "wireless profile policy KENTOPS-MISAFIR")
+    # every building with access points maps the SSID zones to its own VLAN ids
+    aps = [ap for ap in inv.access_points if ap.controller == wlc.id]
+    for building in {ap.building for ap in aps}:
+        flex = _block(text, f"wireless profile flex KENTOPS-{building.upper()}")
+        for zone in ("users", "guest"):
+            vlan = next(v for v in inv.vlans if v.building == building and v.zone == zone)
+            at = flex.index(f"vlan-name {zone}")
+            assert flex[at + 1] == f"vlan-id {vlan.vlan_id}"
+    for ap in aps:
+        mac = ap.mac.replace(":", "")
+        tags = _block(text, f"ap {mac[:4]}.{mac[4:8]}.{mac[8:]}")
+        assert tags == [
+            f"policy-tag KENTOPS-{ap.building.upper()}",
+            f"site-tag KENTOPS-{ap.building.upper()}",
+        ]
+    # the core's trunk to the controller carries its management VLAN only
+    core = _block(text_of("hq-sw-core-01", "intended.cfg"), "interface TenGigabitEthernet1/0/6")
+    assert "switchport trunk allowed vlan 10" in core
+
+
 # ---------------------------------------------------------------------------- DHCP
 
 
@@ -265,11 +407,16 @@ def test_kea_serves_every_dhcp_vlan_and_logs_leases() -> None:
     subnets = {s["subnet"]: s for s in config["subnet4"]}
     assert set(subnets) == set(dhcp_vlans)
     used = {a.address for a in inv.assets() if a.address}
+    site = Site(inv)
     for subnet, entry in subnets.items():
         assert entry["reservations"] == []
-        assert entry["option-data"] == [
-            {"name": "routers", "data": str(dhcp_vlans[subnet].gateway)}
-        ]
+        vlan = dhcp_vlans[subnet]
+        options = [{"name": "routers", "data": str(vlan.gateway)}]
+        if vlan.zone == "guest":
+            # guests may not ask the domain controllers: their firewall/router leg answers
+            leg = site.buildings[vlan.building].legs[vlan.id].address
+            options.insert(0, {"name": "domain-name-servers", "data": str(leg)})
+        assert entry["option-data"] == options
         low, high = (IPv4Address(x) for x in entry["pools"][0]["pool"].split(" - "))
         assert low in IPv4Network(subnet) and high in IPv4Network(subnet)
         assert not [a for a in used if low <= a <= high], f"pool of {subnet} holds an asset"

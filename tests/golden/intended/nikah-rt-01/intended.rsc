@@ -14,6 +14,10 @@ add name=vlan20 vlan-id=20 interface=bridge-lan comment="KULLANICI"
 add name=vlan30 vlan-id=30 interface=bridge-lan comment="SES"
 add name=vlan40 vlan-id=40 interface=bridge-lan comment="KAMERA"
 add name=vlan50 vlan-id=50 interface=bridge-lan comment="MISAFIR"
+/interface list
+add name=kentops-lan comment="LAN side: neighbour discovery runs here only"
+/interface list member
+add list=kentops-lan interface=bridge-lan
 /ip address
 add address=10.40.10.1/24 interface=vlan10 comment="YONETIM gateway"
 add address=10.40.10.4/24 interface=vlan10 comment="management address"
@@ -28,7 +32,7 @@ add name=relay-vlan20 interface=vlan20 dhcp-server=10.10.60.13 local-address=10.
 add name=relay-vlan30 interface=vlan30 dhcp-server=10.10.60.13 local-address=10.40.30.1 disabled=no
 add name=relay-vlan50 interface=vlan50 dhcp-server=10.10.60.13 local-address=172.16.40.1 disabled=no
 /ip dns
-set servers=10.10.60.11,10.10.60.12 allow-remote-requests=no
+set servers=10.10.60.11,10.10.60.12 allow-remote-requests=yes
 /system ntp client
 set enabled=yes
 /system ntp client servers
@@ -48,7 +52,7 @@ set strong-crypto=yes
 /tool bandwidth-server
 set enabled=no
 /ip neighbor discovery-settings
-set discover-interface-list=none
+set discover-interface-list=kentops-lan
 /radius
 add service=login address=10.10.60.15 secret="{{ vault_network_aaa_shared_secret }}" src-address=10.40.10.4 timeout=3s
 /user aaa
@@ -103,6 +107,8 @@ add src-address=172.16.40.0/24 dst-address=192.168.0.0/16 tunnel=yes peer=merkez
 add list=kentops-internal address=10.0.0.0/8
 add list=kentops-internal address=172.16.0.0/12
 add list=kentops-internal address=192.168.0.0/16
+add list=kentops-dns address=10.10.60.11
+add list=kentops-dns address=10.10.60.12
 add list=z-management address=10.60.10.0/24
 add list=z-management address=10.10.10.0/24
 add list=z-management address=10.20.10.0/24
@@ -165,9 +171,15 @@ add chain=input action=accept protocol=ipsec-esp src-address=195.175.10.10
 add chain=input action=accept protocol=udp dst-port=67 in-interface=vlan20 comment="DHCP relay"
 add chain=input action=accept protocol=udp dst-port=67 in-interface=vlan30 comment="DHCP relay"
 add chain=input action=accept protocol=udp dst-port=67 in-interface=vlan50 comment="DHCP relay"
+add chain=input action=accept protocol=udp dst-port=53 in-interface=vlan50 comment="DNS of the guest zone: the router's resolver"
+add chain=input action=accept protocol=tcp dst-port=53 in-interface=vlan50
 add chain=input action=drop log=yes log-prefix="kentops-input"
 add chain=forward action=accept connection-state=established,related
 add chain=forward action=drop connection-state=invalid
+add chain=forward action=drop protocol=tcp dst-port=853 in-interface=vlan20 log=yes log-prefix="5651-dot" comment="DNS over TLS would bypass the DNS filter"
+add chain=forward action=drop protocol=udp dst-port=853 in-interface=vlan20 log=yes log-prefix="5651-dot"
+add chain=forward action=drop protocol=tcp dst-port=853 in-interface=vlan50 log=yes log-prefix="5651-dot" comment="DNS over TLS would bypass the DNS filter"
+add chain=forward action=drop protocol=udp dst-port=853 in-interface=vlan50 log=yes log-prefix="5651-dot"
 add chain=forward action=accept protocol=tcp src-address-list=z-management dst-address-list=z-management dst-port=22,443 comment="mgmt-devices"
 add chain=forward action=accept protocol=udp src-address-list=z-management dst-address-list=z-management dst-port=161
 add chain=forward action=accept protocol=icmp src-address-list=z-management dst-address-list=z-management icmp-options=8:0
@@ -212,4 +224,8 @@ add chain=forward action=accept protocol=udp src-address-list=z-guest dst-addres
 add chain=forward action=accept protocol=udp src-address-list=z-guest dst-address-list=s-dhcp dst-port=67 comment="guest-dhcp"
 add chain=forward action=drop log=yes log-prefix="kentops-deny"
 /ip firewall nat
+add chain=dstnat action=dst-nat protocol=udp dst-port=53 in-interface=vlan20 dst-address-list=!kentops-dns to-addresses=10.10.60.11 to-ports=53 log=yes log-prefix="5651-dns" comment="DNS of the users zone only through the site resolvers"
+add chain=dstnat action=dst-nat protocol=tcp dst-port=53 in-interface=vlan20 dst-address-list=!kentops-dns to-addresses=10.10.60.11 to-ports=53 log=yes log-prefix="5651-dns"
+add chain=dstnat action=redirect protocol=udp dst-port=53 in-interface=vlan50 dst-address-type=!local to-ports=53 log=yes log-prefix="5651-dns" comment="DNS of the guest zone only through the router resolver"
+add chain=dstnat action=redirect protocol=tcp dst-port=53 in-interface=vlan50 dst-address-type=!local to-ports=53 log=yes log-prefix="5651-dns"
 add chain=srcnat action=masquerade out-interface=ether1 ipsec-policy=out,none log=yes log-prefix="5651-nat"
