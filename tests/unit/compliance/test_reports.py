@@ -141,3 +141,32 @@ def test_english_report_and_trend(tmp_path: Path) -> None:
     assert len(re.findall(r"<circle ", html)) == 2
     assert first.run_id[:8] in html
     assert "No earlier audit" not in html
+
+
+def test_trestle_validate_command_accepts_the_oscal_file(
+    reports: tuple[AuditResult, ReportFiles], tmp_path: Path
+) -> None:
+    """The file passes `trestle validate`, the command an auditor's OSCAL tooling runs."""
+    import shutil
+    import subprocess
+    import sys
+
+    trestle = Path(sys.executable).parent / "trestle"
+    workspace = tmp_path / "trestle"
+    workspace.mkdir()
+    init = subprocess.run(
+        [str(trestle), "init"], cwd=workspace, capture_output=True, text=True, timeout=120
+    )
+    assert init.returncode == 0, init.stdout + init.stderr
+    target = workspace / "assessment-results" / "kentops" / "assessment-results.json"
+    target.parent.mkdir(parents=True)
+    shutil.copy(reports[1].oscal, target)
+    out = subprocess.run(
+        [str(trestle), "validate", "-f", str(target)],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "VALID" in out.stdout + out.stderr
