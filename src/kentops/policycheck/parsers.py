@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -45,6 +46,50 @@ def _wildcard_range(address: str, wildcard: str) -> Range:
 
 
 # ---------------------------------------------------------------------------- Cisco IOS
+
+
+def _parse_acl_device(
+    text: str,
+    comment: str,
+    acl_header: Callable[[list[str]], str | None],
+    inbound_acl: Callable[[list[str]], str | None],
+    ace: Callable[[str, int, str], Rule | None],
+) -> AclDevice:
+    """Interfaces (addresses, inbound ACL) and ACLs of an indented IOS-like configuration.
+
+    ``acl_header`` names the ACL a top-level line opens, ``inbound_acl`` the ACL an interface
+    line applies inbound, ``ace`` reads one entry line of an ACL (None: not an entry).
+    """
+    device = AclDevice()
+    section: tuple[str, str] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith(comment):
+            continue
+        words = raw.split()
+        if not raw.startswith(" "):
+            if words[0] == "interface":
+                device.interfaces.setdefault(words[1], Interface(words[1]))
+                section = ("interface", words[1])
+            elif (acl := acl_header(words)) is not None:
+                device.acls.setdefault(acl, [])
+                section = ("acl", acl)
+            else:
+                section = None
+            continue
+        if section is None:
+            continue
+        kind, name = section
+        if kind == "interface":
+            if words[:2] == ["ip", "address"] and len(words) >= 4:
+                iface = IPv4Interface(f"{words[2]}/{words[3]}")
+                device.interfaces[name].networks.append(iface.network)
+            elif (applied := inbound_acl(words)) is not None:
+                device.interfaces[name].acl_in = applied
+        elif kind == "acl":
+            rule = ace(raw.strip(), number, name)
+            if rule is not None:
+                device.acls[name].append(rule)
+    return device
 
 
 @dataclass
@@ -94,6 +139,36 @@ def _ios_ports(tokens: list[str], i: int) -> tuple[list[Range] | None, int]:
     return None, i
 
 
+def _ace_rule(
+    action: str,
+    protocol: str,
+    src: Range,
+    dst: Range,
+    dports: list[Range] | None,
+    sports: list[Range] | None,
+    established: bool,
+    icmp: frozenset[str] | None,
+    line: int,
+    text: str,
+    name: str,
+) -> Rule:
+    """The rule of one IOS or VRP ACL entry: one protocol ('ip' for any), one source and one
+    destination range."""
+    return Rule(
+        action=action,
+        protocols=None if protocol == "ip" else frozenset({protocol}),
+        src=[src],
+        dst=[dst],
+        dports=dports,
+        sports=sports,
+        established=established,
+        icmp_types=icmp,
+        line=line,
+        text=text.strip(),
+        name=name,
+    )
+
+
 def parse_ios_ace(text: str, line: int, name: str) -> Rule:
     tokens = text.split()
     if tokens and tokens[0].isdigit():
@@ -110,53 +185,25 @@ def parse_ios_ace(text: str, line: int, name: str) -> Rule:
     if protocol == "icmp":
         kinds = [t for t in rest if t in ("echo", "echo-reply")]
         icmp = frozenset(kinds) if kinds else None
-    return Rule(
-        action=action,
-        protocols=None if protocol == "ip" else frozenset({protocol}),
-        src=[src],
-        dst=[dst],
-        dports=dports,
-        sports=sports,
-        established="established" in rest,
-        icmp_types=icmp,
-        line=line,
-        text=text.strip(),
-        name=name,
+    return _ace_rule(
+        action, protocol, src, dst, dports, sports, "established" in rest, icmp, line, text, name
     )
 
 
+def _ios_acl_header(words: list[str]) -> str | None:
+    return words[3] if words[:3] == ["ip", "access-list", "extended"] else None
+
+
+def _ios_inbound_acl(words: list[str]) -> str | None:
+    return words[2] if words[:2] == ["ip", "access-group"] and words[-1] == "in" else None
+
+
+def _ios_ace(line: str, number: int, name: str) -> Rule | None:
+    return None if line.startswith("remark") else parse_ios_ace(line, number, name)
+
+
 def parse_ios(text: str) -> AclDevice:
-    device = AclDevice()
-    section: tuple[str, str] | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("!"):
-            continue
-        if not raw.startswith(" "):
-            words = raw.split()
-            if words[0] == "interface":
-                name = words[1]
-                device.interfaces.setdefault(name, Interface(name))
-                section = ("interface", name)
-            elif words[:3] == ["ip", "access-list", "extended"]:
-                device.acls.setdefault(words[3], [])
-                section = ("acl", words[3])
-            else:
-                section = None
-            continue
-        if section is None:
-            continue
-        line = raw.strip()
-        kind, name = section
-        if kind == "interface":
-            words = line.split()
-            if words[:2] == ["ip", "address"] and len(words) >= 4:
-                iface = IPv4Interface(f"{words[2]}/{words[3]}")
-                device.interfaces[name].networks.append(iface.network)
-            elif words[:2] == ["ip", "access-group"] and words[-1] == "in":
-                device.interfaces[name].acl_in = words[2]
-        elif kind == "acl" and not line.startswith("remark"):
-            device.acls[name].append(parse_ios_ace(line, number, name))
-    return device
+    return _parse_acl_device(text, "!", _ios_acl_header, _ios_inbound_acl, _ios_ace)
 
 
 # ---------------------------------------------------------------------------- Huawei VRP
@@ -208,52 +255,27 @@ def parse_vrp_rule(text: str, line: int, name: str) -> Rule:
             i += 2
         else:
             i += 1  # logging, time-range, ...
-    return Rule(
-        action=action,
-        protocols=None if protocol == "ip" else frozenset({protocol}),
-        src=[src],
-        dst=[dst],
-        dports=dports,
-        sports=sports,
-        established=established,
-        icmp_types=icmp,
-        line=line,
-        text=text.strip(),
-        name=name,
+    return _ace_rule(
+        action, protocol, src, dst, dports, sports, established, icmp, line, text, name
     )
 
 
+def _vrp_acl_header(words: list[str]) -> str | None:
+    return words[2] if words[:2] == ["acl", "name"] and words[-1] == "advance" else None
+
+
+def _vrp_inbound_acl(words: list[str]) -> str | None:
+    if words[:2] == ["traffic-filter", "inbound"] and "name" in words:
+        return words[words.index("name") + 1]
+    return None
+
+
+def _vrp_ace(line: str, number: int, name: str) -> Rule | None:
+    return parse_vrp_rule(line, number, name) if line.split(maxsplit=1)[0] == "rule" else None
+
+
 def parse_vrp(text: str) -> AclDevice:
-    device = AclDevice()
-    section: tuple[str, str] | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        if not raw.startswith(" "):
-            words = raw.split()
-            if words[0] == "interface":
-                device.interfaces.setdefault(words[1], Interface(words[1]))
-                section = ("interface", words[1])
-            elif words[:2] == ["acl", "name"] and words[-1] == "advance":
-                device.acls.setdefault(words[2], [])
-                section = ("acl", words[2])
-            else:
-                section = None
-            continue
-        if section is None:
-            continue
-        kind, name = section
-        words = raw.split()
-        if kind == "interface":
-            if words[:2] == ["ip", "address"] and len(words) >= 4:
-                device.interfaces[name].networks.append(
-                    IPv4Interface(f"{words[2]}/{words[3]}").network
-                )
-            elif words[:2] == ["traffic-filter", "inbound"] and "name" in words:
-                device.interfaces[name].acl_in = words[words.index("name") + 1]
-        elif kind == "acl" and words[0] == "rule":
-            device.acls[name].append(parse_vrp_rule(raw.strip(), number, name))
-    return device
+    return _parse_acl_device(text, "#", _vrp_acl_header, _vrp_inbound_acl, _vrp_ace)
 
 
 # ---------------------------------------------------------------------------- FortiOS
