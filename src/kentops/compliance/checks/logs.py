@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from kentops.compliance import policyview
 from kentops.compliance.checks import CheckContext, subject_kinds
-from kentops.compliance.checks._common import Issue, judge, listing, payload
+from kentops.compliance.checks._common import Issue, ipv4s, judge, listing, payload
 from kentops.compliance.checks.servers import time_issues
-from kentops.compliance.configparse import Config, fortios_settings, ros_command
+from kentops.compliance.configparse import Config, Line, fortios_settings, ros_command
 from kentops.compliance.model import (
     Finding,
     failed,
@@ -309,6 +310,45 @@ def sources_time_synchronised(ctx: CheckContext, asset: Asset) -> list[Finding]:
 
 
 # ---------------------------------------------------------------- LOG-FILTER-01
+#
+# What counts as a filter, per dialect (a configuration that only names a filter is not one):
+#
+# * FortiOS: every accepted policy from a staff/guest interface to a WAN interface (role wan,
+#   or a WAN port of the inventory; dstintf "any" too) runs UTM (utm-status enable) with a web
+#   filter profile that blocks FortiGuard categories and inspects HTTPS (an ssl-ssh-profile
+#   other than no-inspection), or a DNS filter profile that blocks categories. The profiles
+#   must be defined in the same configuration. Policies into the site-to-site tunnel stay
+#   inside the municipality and need none.
+# * RouterOS (no web filter of its own): for each staff/guest interface, UDP and TCP port 53
+#   are sent by dstnat either to a site DNS server (dst-nat) or to the router's resolver
+#   (redirect) when that resolver accepts requests and asks only the site DNS servers; the
+#   only destinations a rule may leave alone are the site DNS servers and the router itself.
+#   DNS over TLS (TCP 853) from the interface must end in a drop of the forward chain, or
+#   clients bypass the DNS filter.
+
+#: Stands for "the internet" when a RouterOS forward chain is walked (TEST-NET-3).
+_INTERNET_PROBE = IPv4Address("203.0.113.10")
+#: RouterOS matchers the forward-chain walk understands; a rule with any other matcher is
+#: taken to match when it accepts and not to match when it drops (the conservative side).
+_ROS_KNOWN = frozenset(
+    {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "src-address",
+        "src-address-list",
+        "dst-address",
+        "dst-address-list",
+        "in-interface",
+        "in-interface-list",
+        "connection-state",
+        "log",
+        "log-prefix",
+        "comment",
+        "disabled",
+    }
+)
 
 
 def _internet_zones(ctx: CheckContext, router: Router) -> dict[str, str]:
@@ -323,36 +363,358 @@ def _internet_zones(ctx: CheckContext, router: Router) -> dict[str, str]:
     return out
 
 
-def _filtered_interfaces(cfg: Config, interfaces: set[str]) -> set[str] | None:
+def _site_dns(ctx: CheckContext) -> frozenset[IPv4Address]:
+    index = ctx.inventory.index()
+    found = set()
+    for server_id in ctx.inventory.site.services.dns:
+        asset = index.get(server_id)
+        if asset is not None and asset.address is not None:
+            found.add(asset.address)
+    return frozenset(found)
+
+
+def _filter_issues(
+    cfg: Config, zones: dict[str, str], router: Router, dns: frozenset[IPv4Address]
+) -> list[Issue] | None:
     if cfg.platform == "fortios":
-        filtered: set[str] = set()
-        for block in cfg.top("config firewall policy"):
-            for edit in block.children:
-                settings = fortios_settings(edit)
-                if settings.get("action", ["deny"]) != ["accept"]:
-                    continue
-                if not (settings.get("webfilter-profile") or settings.get("dnsfilter-profile")):
-                    continue
-                filtered.update(i for i in settings.get("srcintf", []) if i in interfaces)
-        return filtered
+        wans = {i.name for i in router.interfaces if i.wan is not None}
+        return _fortios_filter_issues(cfg, zones, wans)
     if cfg.platform == "routeros":
-        filtered = set()
-        for section in cfg.top("/ip firewall nat"):
-            for command in section.children:
-                verb, _, args = ros_command(command.text)
-                if (
-                    verb == "add"
-                    and args.get("chain") == "dstnat"
-                    and args.get("dst-port") == "53"
-                    and args.get("action") in {"dst-nat", "redirect"}
-                ):
-                    iface = args.get("in-interface")
-                    if iface is None:
-                        filtered |= interfaces
-                    elif iface in interfaces:
-                        filtered.add(iface)
-        return filtered
+        return _routeros_filter_issues(cfg, zones, dns)
     return None
+
+
+# -- FortiOS
+
+
+def _edit_name(edit: Line) -> str:
+    return edit.text.removeprefix("edit ").strip().strip('"')
+
+
+def _blocking_profiles(cfg: Config, path: str, table: str) -> set[str]:
+    """Profiles of ``config <path>`` whose FortiGuard filters block at least one category."""
+    names = set()
+    for block in cfg.top(f"config {path}"):
+        for edit in block.children:
+            if not edit.text.startswith("edit "):
+                continue
+            entries = [
+                entry
+                for ftgd in edit.children_starting(f"config {table}")
+                for filters in ftgd.children_starting("config filters")
+                for entry in filters.children
+            ]
+            if any(
+                fortios_settings(e).get("action") == ["block"]
+                and fortios_settings(e).get("category")
+                for e in entries
+            ):
+                names.add(_edit_name(edit))
+    return names
+
+
+def _fortios_policy_gap(settings: dict[str, list[str]], web: set[str], dns: set[str]) -> Issue:
+    """Why a policy does not filter (empty texts: it does)."""
+    if settings.get("utm-status") != ["enable"]:
+        return ("UTM kapalı", "UTM off")
+    web_profile = " ".join(settings.get("webfilter-profile", []))
+    dns_profile = " ".join(settings.get("dnsfilter-profile", []))
+    ssl = " ".join(settings.get("ssl-ssh-profile", []))
+    web_ok = web_profile in web and ssl not in {"", "no-inspection"}
+    if web_ok or dns_profile in dns:
+        return ("", "")
+    if not web_profile and not dns_profile:
+        return ("web/DNS filtre profili yok", "no web/DNS filter profile")
+    if web_profile in web:
+        return (
+            "HTTPS denetlenmiyor (ssl-ssh-profile yok)",
+            "HTTPS not inspected (no ssl-ssh-profile)",
+        )
+    named = " / ".join(dict.fromkeys(p for p in (web_profile, dns_profile) if p))
+    return (
+        f"profil '{named}' tanımlı değil ya da hiçbir kategoriyi engellemiyor",
+        f"profile '{named}' undefined or blocking no category",
+    )
+
+
+def _fortios_filter_issues(cfg: Config, zones: dict[str, str], wans: set[str]) -> list[Issue]:
+    web = _blocking_profiles(cfg, "webfilter profile", "ftgd-wf")
+    dns = _blocking_profiles(cfg, "dnsfilter profile", "ftgd-dns")
+    for block in cfg.top("config system interface"):
+        for edit in block.children:
+            if fortios_settings(edit).get("role") == ["wan"]:
+                wans.add(_edit_name(edit))
+    gaps: dict[str, list[str]] = {}
+    gaps_tr: dict[str, list[str]] = {}
+    for block in cfg.top("config firewall policy"):
+        for edit in block.children:
+            settings = fortios_settings(edit)
+            if settings.get("status") == ["disable"] or settings.get("action") != ["accept"]:
+                continue
+            dstintf = set(settings.get("dstintf", []))
+            if not (dstintf & wans or "any" in dstintf):
+                continue
+            srcintf = settings.get("srcintf", [])
+            sources = set(zones) if "any" in srcintf else set(srcintf) & set(zones)
+            if not sources:
+                continue
+            why_tr, why_en = _fortios_policy_gap(settings, web, dns)
+            if not why_en:
+                continue
+            for iface in sources:
+                gaps.setdefault(iface, []).append(f"policy {_edit_name(edit)}: {why_en}")
+                gaps_tr.setdefault(iface, []).append(f"kural {_edit_name(edit)}: {why_tr}")
+    return [
+        (
+            f"{i} ({zones[i]}) filtresiz internete çıkıyor: {listing(gaps_tr[i], 3)}",
+            f"{i} ({zones[i]}) reaches the internet unfiltered: {listing(gaps[i], 3)}",
+        )
+        for i in sorted(gaps)
+    ]
+
+
+# -- RouterOS
+
+
+def _ros_rules(cfg: Config, path: str) -> list[dict[str, str]]:
+    out = []
+    for section in cfg.top(path):
+        for command in section.children:
+            verb, _, args = ros_command(command.text)
+            if verb == "add" and args.get("disabled") not in {"yes", "true"}:
+                out.append(args)
+    return out
+
+
+def _ros_settings(cfg: Config, path: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for section in cfg.top(path):
+        for command in section.children:
+            verb, _, args = ros_command(command.text)
+            if verb == "set":
+                out.update(args)
+    return out
+
+
+def _ros_ports(spec: str | None) -> list[tuple[int, int]] | None:
+    if spec is None:
+        return None
+    out = []
+    for part in spec.split(","):
+        low, _, high = part.partition("-")
+        try:
+            out.append((int(low), int(high or low)))
+        except ValueError:
+            return []
+    return out
+
+
+def _has_port(spec: str | None, port: int, *, absent: bool) -> bool:
+    ranges = _ros_ports(spec)
+    if ranges is None:
+        return absent
+    return any(low <= port <= high for low, high in ranges)
+
+
+def _networks(text: str) -> list[IPv4Network] | None:
+    try:
+        return [IPv4Network(part, strict=False) for part in text.split(",") if part]
+    except ValueError:
+        return None
+
+
+class _RosView:
+    """The parts of a RouterOS configuration the content filter judgement reads."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.members: dict[str, set[str]] = {}
+        for args in _ros_rules(cfg, "/interface list member"):
+            self.members.setdefault(args.get("list", ""), set()).add(args.get("interface", ""))
+        self.lists: dict[str, list[IPv4Network]] = {}
+        for args in _ros_rules(cfg, "/ip firewall address-list"):
+            nets = _networks(args.get("address", ""))
+            self.lists.setdefault(args.get("list", ""), []).extend(nets or [])
+        self.addresses: dict[str, IPv4Interface] = {}
+        for args in _ros_rules(cfg, "/ip address"):
+            try:
+                address = IPv4Interface(args.get("address", ""))
+            except ValueError:
+                continue
+            self.addresses.setdefault(args.get("interface", ""), address)
+        self.nat = _ros_rules(cfg, "/ip firewall nat")
+        self.forward = [
+            a for a in _ros_rules(cfg, "/ip firewall filter") if a.get("chain") == "forward"
+        ]
+        self.dns = _ros_settings(cfg, "/ip dns")
+
+    def on(self, args: dict[str, str], iface: str) -> bool:
+        """True when a rule's in-interface matchers take packets arriving on ``iface``."""
+        name = args.get("in-interface")
+        if name is not None and (name[1:] != iface if name.startswith("!") else name != iface):
+            return False
+        spec = args.get("in-interface-list")
+        if spec is None:
+            return True
+        negate = spec.startswith("!")
+        listed = spec.lstrip("!")
+        inside = listed == "all" or iface in self.members.get(listed, set())
+        return inside != negate
+
+    def holds(self, spec: str, address: IPv4Address) -> bool | None:
+        """Whether an address matcher (address, list, or its negation) takes ``address``."""
+        negate = spec.startswith("!")
+        body = spec.lstrip("!")
+        nets = self.lists.get(body) if body in self.lists else _networks(body)
+        if nets is None:
+            return None
+        return any(address in net for net in nets) != negate
+
+    def excluded_only(self, args: dict[str, str], allowed: frozenset[IPv4Address]) -> bool:
+        """True when a rule's destination matchers only leave out ``allowed`` addresses (the
+        site resolvers) or the router itself: it takes every other destination."""
+        for key in ("dst-address", "dst-address-list"):
+            spec = args.get(key)
+            if spec is None:
+                continue
+            if not spec.startswith("!"):
+                return False
+            body = spec[1:]
+            nets = self.lists.get(body) if key == "dst-address-list" else _networks(body)
+            if not nets or not all(
+                n.num_addresses == 1 and n.network_address in allowed for n in nets
+            ):
+                return False
+        return args.get("dst-address-type") in {None, "!local"}
+
+    def takes_client(self, args: dict[str, str], iface: str) -> bool:
+        """True when a rule's source matchers take every client of the interface's subnet."""
+        client = self.addresses.get(iface)
+        for key in ("src-address", "src-address-list"):
+            spec = args.get(key)
+            if spec is None:
+                continue
+            if client is None:
+                return False
+            negate = spec.startswith("!")
+            body = spec.lstrip("!")
+            nets = self.lists.get(body) if key == "src-address-list" else _networks(body)
+            if nets is None:
+                return False
+            covered = any(client.network.subnet_of(n) for n in nets)
+            touched = any(client.network.overlaps(n) for n in nets)
+            if (not covered) if not negate else touched:
+                return False
+        return True
+
+
+def _dns_forcing(view: _RosView, iface: str, protocol: str, dns: frozenset[IPv4Address]) -> Issue:
+    """Why DNS of ``protocol`` from ``iface`` is not forced to the site resolvers (empty: it is)."""
+    resolver_servers = [IPv4Address(a) for a in ipv4s(view.dns.get("servers", ""))]
+    redirect_seen = False
+    for args in view.nat:
+        if args.get("chain") != "dstnat" or args.get("protocol") != protocol:
+            continue
+        action = args.get("action")
+        if action not in {"dst-nat", "redirect"} or not _has_port(
+            args.get("dst-port"), 53, absent=False
+        ):
+            continue
+        if not view.on(args, iface) or not view.takes_client(args, iface):
+            continue
+        if not view.excluded_only(args, dns) or args.get("to-ports") not in {None, "53"}:
+            continue
+        if action == "dst-nat":
+            targets = ipv4s(args.get("to-addresses", ""))
+            if targets and all(IPv4Address(t) in dns for t in targets):
+                return ("", "")
+            continue
+        redirect_seen = True
+        if (
+            view.dns.get("allow-remote-requests") in {"yes", "true"}
+            and resolver_servers
+            and all(a in dns for a in resolver_servers)
+        ):
+            return ("", "")
+    if redirect_seen:
+        asked = ", ".join(str(a) for a in resolver_servers) or "-"
+        return (
+            f"{protocol} 53 yönlendiricinin çözücüsüne gidiyor ama o yalnızca site DNS "
+            f"sunucularına sormuyor ya da istek kabul etmiyor ({asked})",
+            f"{protocol} 53 goes to the router's resolver, which does not ask only the site "
+            f"DNS servers or accept requests ({asked})",
+        )
+    return (
+        f"{protocol} 53 site DNS sunucularına zorlanmıyor",
+        f"{protocol} 53 not forced to the site DNS servers",
+    )
+
+
+def _dot_blocked(view: _RosView, iface: str) -> bool:
+    """Walk the forward chain with a new TCP 853 connection from the interface's subnet to the
+    internet: True when it ends in a drop (RouterOS accepts what no rule decides)."""
+    client = view.addresses.get(iface)
+    for args in view.forward:
+        action = args.get("action", "accept")
+        if action not in {"accept", "drop", "reject"}:
+            continue
+        state = args.get("connection-state")
+        if state is not None and "new" not in state.split(","):
+            continue
+        if not view.on(args, iface):
+            continue
+        if args.get("protocol") not in {None, "tcp"}:
+            continue
+        if not _has_port(args.get("dst-port"), 853, absent=True):
+            continue
+        sure = not (set(args) - _ROS_KNOWN)
+        for key, address in (
+            ("src-address", client.ip if client else None),
+            ("src-address-list", client.ip if client else None),
+            ("dst-address", _INTERNET_PROBE),
+            ("dst-address-list", _INTERNET_PROBE),
+        ):
+            spec = args.get(key)
+            if spec is None:
+                continue
+            held = view.holds(spec, address) if address is not None else None
+            if held is None:
+                sure = False
+            elif not held:
+                break
+        else:
+            if action == "accept":
+                return False
+            if sure:
+                return True
+    return False
+
+
+def _routeros_filter_issues(
+    cfg: Config, zones: dict[str, str], dns: frozenset[IPv4Address]
+) -> list[Issue]:
+    view = _RosView(cfg)
+    issues: list[Issue] = []
+    if not dns:
+        return [
+            (
+                "envanterde site DNS sunucusunun adresi yok",
+                "the inventory gives no address for the site DNS servers",
+            )
+        ]
+    for iface in sorted(zones):
+        label = f"{iface} ({zones[iface]})"
+        for protocol in ("udp", "tcp"):
+            why_tr, why_en = _dns_forcing(view, iface, protocol, dns)
+            if why_en:
+                issues.append((f"{label}: {why_tr}", f"{label}: {why_en}"))
+        if not _dot_blocked(view, iface):
+            issues.append(
+                (
+                    f"{label}: TLS üzerinden DNS (TCP 853) engellenmiyor",
+                    f"{label}: DNS over TLS (TCP 853) not blocked",
+                )
+            )
+    return issues
 
 
 def content_filter_applied(ctx: CheckContext, asset: Asset) -> list[Finding]:
@@ -372,13 +734,14 @@ def content_filter_applied(ctx: CheckContext, asset: Asset) -> list[Finding]:
     configs = ctx.device_configs(asset)
     if not configs:
         return [not_assessed("Bu cihaz için yapılandırma yok", "No configuration for this device")]
+    dns = _site_dns(ctx)
     findings = []
     for dc in configs:
-        filtered = _filtered_interfaces(dc.config, set(zones))
+        issues = _filter_issues(dc.config, zones, asset, dns)
         label = (
             ("Amaçlanan: ", "Intended: ") if dc.source == "rendered" else ("Çalışan: ", "Running: ")
         )
-        if filtered is None:
+        if issues is None:
             findings.append(
                 not_assessed(
                     f"{label[0]}{dc.config.platform} desteklenmiyor",
@@ -387,10 +750,6 @@ def content_filter_applied(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 )
             )
             continue
-        unfiltered = sorted(set(zones) - filtered)
-        issues: list[Issue] = [
-            (f"{i} ({zones[i]}) filtresiz", f"{i} ({zones[i]}) unfiltered") for i in unfiltered
-        ]
         findings.append(
             judge(
                 issues,
