@@ -13,12 +13,8 @@ from collections.abc import Callable
 
 from kentops.lab.netsim.commands import (
     CommandTree,
-    FilterError,
-    Resolved,
-    apply_filters,
-    split_filters,
 )
-from kentops.lab.netsim.config import ConfigError, Frame, banner_text
+from kentops.lab.netsim.config import Frame, banner_text
 from kentops.lab.netsim.device import DeviceState, InterfaceView
 from kentops.lab.netsim.ifnames import (
     canonical_interface,
@@ -130,20 +126,7 @@ class IosSession(CliSession):
     # -- EXEC --------------------------------------------------------------------------
 
     def exec_line(self, line: str, *, privileged: bool) -> str:
-        try:
-            command, filters = split_filters(line)
-        except FilterError as exc:
-            return self.error(line, "invalid", exc.column)
-        words = command.split()
-        tree = PRIV_TREE if privileged else USER_TREE
-        result = tree.resolve(words)
-        if not isinstance(result, Resolved):
-            column = self.column_of_word(line, result.word_index)
-            return self.error(line, result.kind, column)
-        output = result.handler(self, result.args)
-        if filters:
-            output = apply_filters(output, filters)
-        return output
+        return self.run_command(PRIV_TREE if privileged else USER_TREE, line)
 
     def _leave_config(self) -> None:
         self.level = "priv"
@@ -172,14 +155,8 @@ class IosSession(CliSession):
         banner = re.match(r"^banner (motd|login|exec|incoming) (\S)(.*)$", text)
         if banner:
             return self._start_banner(banner)
-        try:
-            self.frames, changed = self.device.configurator.apply(self.frames, text)
-        except ConfigError as exc:
-            offset = len(line) - len(line.lstrip())
-            return self.error(line, exc.kind, offset + exc.column, exc.detail)
-        if changed:
-            self.device.changed(self.user)
-        return ""
+        self.frames, output = self.apply_config(self.frames, line, text)
+        return output
 
     def _start_banner(self, match: re.Match[str]) -> str:
         kind, delimiter, rest = match.group(1), match.group(2), match.group(3)

@@ -12,11 +12,22 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from kentops.lab.netsim.commands import word_columns
+from kentops.lab.netsim.commands import (
+    CommandTree,
+    FilterError,
+    Resolved,
+    apply_filters,
+    split_filters,
+    word_columns,
+)
+from kentops.lab.netsim.config import ConfigError, Frame
 from kentops.lab.netsim.device import DeviceState
 
 log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound="CliSession")
 
 
 class CliSession:
@@ -52,6 +63,11 @@ class CliSession:
         """Output of a command sent as an SSH exec request (no prompt, no echo)."""
         return self.handle_line(command)
 
+    def error(self, line: str, kind: str, column: int, detail: str = "") -> str:
+        """The platform's message for a refused ``line`` (``kind``: invalid, incomplete,
+        ambiguous, physical, or other with ``detail``), ``column`` where it went wrong."""
+        raise NotImplementedError
+
     # Helpers shared by platforms ----------------------------------------------------
 
     def rejected(self, line: str) -> bool:
@@ -67,6 +83,34 @@ class CliSession:
     def caret(self, line: str, column: int) -> str:  # noqa: ARG002
         """The ``^`` marker line under ``column`` of ``line`` typed after the prompt."""
         return " " * (len(self.prompt()) + column) + "^"
+
+    def run_command(self: S, tree: CommandTree[Callable[[S, list[str]], str]], line: str) -> str:
+        """Run ``line`` as a command of ``tree``, with its output filters (``| include`` ...);
+        a command the tree does not know gets the platform's error."""
+        try:
+            command, filters = split_filters(line)
+        except FilterError as exc:
+            return self.error(line, "invalid", exc.column)
+        result = tree.resolve(command.split())
+        if not isinstance(result, Resolved):
+            return self.error(line, result.kind, self.column_of_word(line, result.word_index))
+        output = result.handler(self, result.args)
+        if filters:
+            output = apply_filters(output, filters)
+        return output
+
+    def apply_config(self, frames: list[Frame], line: str, text: str) -> tuple[list[Frame], str]:
+        """Apply ``text`` (the typed ``line``, maybe normalised) to the device's configuration
+        in the context ``frames``: the new context and the output (the platform's error, or
+        nothing). A change is recorded against this session's user."""
+        try:
+            frames, changed = self.device.configurator.apply(frames, text)
+        except ConfigError as exc:
+            offset = len(line) - len(line.lstrip())
+            return frames, self.error(line, exc.kind, offset + exc.column, exc.detail)
+        if changed:
+            self.device.changed(self.user)
+        return frames, ""
 
     @staticmethod
     def column_of_word(line: str, index: int) -> int:

@@ -13,12 +13,8 @@ from collections.abc import Callable
 
 from kentops.lab.netsim.commands import (
     CommandTree,
-    FilterError,
-    Resolved,
-    apply_filters,
-    split_filters,
 )
-from kentops.lab.netsim.config import ConfigError, Frame
+from kentops.lab.netsim.config import Frame
 from kentops.lab.netsim.device import DeviceState, InterfaceView
 from kentops.lab.netsim.ifnames import canonical_interface, format_mac, short_interface
 from kentops.lab.netsim.shell import CliSession
@@ -121,28 +117,11 @@ class VrpSession(CliSession):
         self.frames = [self.device.configurator.root_frame()]
 
     def exec_line(self, line: str) -> str:
-        try:
-            command, filters = split_filters(line)
-        except FilterError as exc:
-            return self.error(line, "invalid", exc.column)
-        tree = SYSTEM_TREE if self.system_view else USER_TREE
-        result = tree.resolve(command.split())
-        if not isinstance(result, Resolved):
-            return self.error(line, result.kind, self.column_of_word(line, result.word_index))
-        output = result.handler(self, result.args)
-        if filters:
-            output = apply_filters(output, filters)
-        return output
+        return self.run_command(SYSTEM_TREE if self.system_view else USER_TREE, line)
 
     def _config_line(self, line: str) -> str:
-        try:
-            self.frames, changed = self.device.configurator.apply(self.frames, line)
-        except ConfigError as exc:
-            offset = len(line) - len(line.lstrip())
-            return self.error(line, exc.kind, offset + exc.column, exc.detail)
-        if changed:
-            self.device.changed(self.user)
-        return ""
+        self.frames, output = self.apply_config(self.frames, line, line)
+        return output
 
 
 # ------------------------------------------------------------------------------------------
