@@ -52,6 +52,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _interface_stanza(name: str, interface: SimInterface, mode: str | None) -> list[str]:
+    """An IOS- or VRP-style ``interface`` block: description, ``mode`` (the platform's
+    switchport line, if any), address and shutdown state."""
+    lines = [f"interface {name}"]
+    if interface.description:
+        lines.append(f" description {interface.description}")
+    if mode is not None:
+        lines.append(mode)
+    if interface.ipv4:
+        address = ipaddress.IPv4Interface(interface.ipv4)
+        lines.append(f" ip address {address.ip} {address.netmask}")
+    if not interface.enabled:
+        lines.append(" shutdown")
+    return lines
+
+
 class DeviceState:
     """Configuration and clock of one device, shared by all its sessions."""
 
@@ -74,7 +90,7 @@ class DeviceState:
             self.interfaces_spec[name] = interface
             if interface.mac:
                 mac_digits(interface.mac)  # fail early on a malformed address
-        running_text = self._load("running") or spec.running_config or self._generated_config()
+        running_text = self._starting_text(spec, state_dir)
         self.root: ConfigNode = parse_config(running_text, self.dialect)
         self._ensure_hostname()
         self.startup_text: str = self._load("startup") or self.running_text()
@@ -158,6 +174,14 @@ class DeviceState:
                 break
         self.root.children.insert(position, ConfigNode(command + self.spec.hostname))
 
+    def _starting_text(self, spec: SimDevice, state_dir: Path | None) -> str:
+        """The running configuration the device starts from: the one saved in ``state_dir``,
+        else the spec's, else one generated from the spec. Subclasses whose own model must
+        exist before this class starts call it first, before ``super().__init__``."""
+        self.spec = spec
+        self.state_dir = state_dir
+        return self._load("running") or spec.running_config or self._generated_config()
+
     def _generated_config(self) -> str:
         if self.spec.platform == "huawei_vrp":
             return self._generated_vrp()
@@ -175,20 +199,14 @@ class DeviceState:
             "no ip domain lookup",
         ]
         for name, interface in self.interfaces_spec.items():
-            lines.append(f"interface {name}")
-            if interface.description:
-                lines.append(f" description {interface.description}")
+            mode = None
             if interface.mode == "trunk":
-                lines.append(" switchport mode trunk")
+                mode = " switchport mode trunk"
             elif interface.mode == "routed" and not name.startswith(("Vlan", "Loopback")):
-                lines.append(" no switchport")
+                mode = " no switchport"
             elif interface.mode == "access" and not name.startswith(("Vlan", "Loopback")):
-                lines.append(" switchport mode access")
-            if interface.ipv4:
-                address = ipaddress.IPv4Interface(interface.ipv4)
-                lines.append(f" ip address {address.ip} {address.netmask}")
-            if not interface.enabled:
-                lines.append(" shutdown")
+                mode = " switchport mode access"
+            lines += _interface_stanza(name, interface, mode)
         lines += [
             "ip ssh version 2",
             "lldp run",
@@ -202,18 +220,12 @@ class DeviceState:
     def _generated_vrp(self) -> str:
         lines = [f"sysname {self.spec.hostname}"]
         for name, interface in self.interfaces_spec.items():
-            lines.append(f"interface {name}")
-            if interface.description:
-                lines.append(f" description {interface.description}")
+            mode = None
             if interface.mode == "trunk":
-                lines.append(" port link-type trunk")
+                mode = " port link-type trunk"
             elif interface.mode == "access" and not name.startswith(("Vlanif", "LoopBack")):
-                lines.append(" port link-type access")
-            if interface.ipv4:
-                address = ipaddress.IPv4Interface(interface.ipv4)
-                lines.append(f" ip address {address.ip} {address.netmask}")
-            if not interface.enabled:
-                lines.append(" shutdown")
+                mode = " port link-type access"
+            lines += _interface_stanza(name, interface, mode)
         lines += [
             "stelnet server enable",
             "aaa",

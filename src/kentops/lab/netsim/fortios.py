@@ -438,9 +438,7 @@ class FortiosState(DeviceState):
         peers: Callable[[str], DeviceState | None] | None = None,
     ) -> None:
         # The base class renders the running text while it starts: the tree comes first.
-        self.spec = spec
-        self.state_dir = state_dir
-        text = self._load("running") or spec.running_config or self._generated_config()
+        text = self._starting_text(spec, state_dir)
         self.config, self.load_errors = parse_fortios(text)
         super().__init__(spec, state_dir, peers)
         self.interfaces_spec = {i.name: i for i in spec.interfaces}

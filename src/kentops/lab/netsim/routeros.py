@@ -810,12 +810,10 @@ class RouterosState(DeviceState):
         peers: Callable[[str], DeviceState | None] | None = None,
     ) -> None:
         # The base class renders the running text while it starts: the menus come first.
-        self.spec = spec
-        self.state_dir = state_dir
         ethernet = [i.name for i in spec.interfaces if _PHYSICAL.match(i.name)]
         self.config = RosConfig(ethernet, [spec.username])
         self.load_errors: list[str] = []
-        text = self._load("running") or spec.running_config or self._generated_config()
+        text = self._starting_text(spec, state_dir)
         self.run_script(text)
         super().__init__(spec, state_dir, peers)
         self.interfaces_spec = {i.name: i for i in spec.interfaces}
