@@ -617,10 +617,22 @@ class ContextBuilder:
             )
         flows = {flow.id: flow for flow in self.policies.access.flows}
         filtered_zones = {zone.value for zone in FILTERED_ZONES}
-        policies = [
-            {**policy, "utm": bool(policy["nat"]) and flows[policy["flow"]].from_ in filtered_zones}
-            for policy in compiled["policies"]
-        ]
+        # the site DNS servers are the filtering resolvers: their own lookups on the
+        # internet go through the DNS filter, so whoever asks them is filtered too
+        resolver_zones = {
+            vlan.zone.value
+            for address in self._dns_servers
+            if (vlan := self.site.vlan_of(address)) is not None
+        }
+        policies = []
+        for policy in compiled["policies"]:
+            source = flows[policy["flow"]].from_
+            outbound = bool(policy["nat"])
+            utm = outbound and source in filtered_zones
+            resolver = (
+                outbound and not utm and source in resolver_zones and "k-dns" in policy["service"]
+            )
+            policies.append({**policy, "utm": utm, "resolver": resolver})
         net = self._router_net(router)
         proxies = [leg["interface"] for leg in net["legs"] if leg["dns_proxy"]]
         return {
@@ -631,7 +643,7 @@ class ContextBuilder:
             "content_filter": {
                 "profile": FILTER_PROFILE,
                 "categories": [{"id": i, "name": name} for i, name in FILTER_CATEGORIES],
-                "used": bool(proxies) or any(p["utm"] for p in policies),
+                "used": bool(proxies) or any(p["utm"] or p["resolver"] for p in policies),
                 "dns_proxy": proxies,
             },
         }

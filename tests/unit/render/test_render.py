@@ -285,7 +285,14 @@ def test_fortigate_filters_staff_guest_and_public_internet(firewall: str) -> Non
     }
     assert all(utm in b for b in staff_guest)
     # servers, the DMZ and traffic that stays in the municipality are not web filtered
-    assert not [b for b in policies.values() if b not in staff_guest and "utm-status" in b]
+    others = [b for b in policies.values() if b not in staff_guest]
+    assert not [b for b in others if "webfilter-profile" in b]
+    # the site DNS servers (headquarters) resolve upstream through the DNS filter
+    resolvers = [b for b in others if "utm-status" in b]
+    assert bool(resolvers) == (firewall == "hq-fw-01")
+    for block in resolvers:
+        assert 'set srcaddr "z-servers"' in block and '"k-dns"' in block
+        assert 'set utm-status enable\n        set dnsfilter-profile "kentops-5651"\n' in block
     # both profiles exist and block every category the municipality blocks, with logging
     for table in ("webfilter profile", "dnsfilter profile"):
         profile = _fortios_edits(text, table)["kentops-5651"]
