@@ -473,13 +473,9 @@ def _show_ip_int_brief(session: IosSession, _args: list[str]) -> str:
 
 
 def _show_ip_interface(session: IosSession, args: list[str]) -> str:
-    views = session.device.interfaces()
-    if args:
-        view = session.device.interface(" ".join(args))
-        if view is None:
-            line = "show ip interface " + " ".join(args)
-            return session.error(line, "invalid", len("show ip interface "))
-        views = [view]
+    views = session.named_interfaces("show ip interface", args)
+    if isinstance(views, str):
+        return views
     blocks = []
     for view in views:
         status, protocol = _status(view)
@@ -566,13 +562,9 @@ def _show_interfaces(session: IosSession, args: list[str]) -> str:
         return _show_int_description(session)
     if words and len(words) == 1 and "status".startswith(words[0]) and len(words[0]) >= 2:
         return _show_int_status(session)
-    views = session.device.interfaces()
-    if args:
-        view = session.device.interface(" ".join(args))
-        if view is None:
-            line = "show interfaces " + " ".join(args)
-            return session.error(line, "invalid", len("show interfaces "))
-        views = [view]
+    views = session.named_interfaces("show interfaces", args)
+    if isinstance(views, str):
+        return views
     return "\n".join(_interface_block(v) for v in views) + "\n"
 
 

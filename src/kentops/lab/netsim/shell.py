@@ -23,7 +23,7 @@ from kentops.lab.netsim.commands import (
     word_columns,
 )
 from kentops.lab.netsim.config import ConfigError, Frame
-from kentops.lab.netsim.device import DeviceState
+from kentops.lab.netsim.device import DeviceState, InterfaceView
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,16 @@ class CliSession:
         if changed:
             self.device.changed(self.user)
         return frames, ""
+
+    def named_interfaces(self, command: str, args: list[str]) -> list[InterfaceView] | str:
+        """The interface ``args`` names after ``command`` (every interface when none), or the
+        platform's error when the device has no such interface."""
+        if not args:
+            return self.device.interfaces()
+        view = self.device.interface(" ".join(args))
+        if view is None:
+            return self.error(f"{command} {' '.join(args)}", "invalid", len(command) + 1)
+        return [view]
 
     @staticmethod
     def column_of_word(line: str, index: int) -> int:

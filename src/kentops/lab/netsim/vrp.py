@@ -344,13 +344,9 @@ def _interface_block(view: InterfaceView) -> str:
 
 
 def _display_interface(session: VrpSession, args: list[str]) -> str:
-    views = session.device.interfaces()
-    if args:
-        view = session.device.interface(" ".join(args))
-        if view is None:
-            line = "display interface " + " ".join(args)
-            return session.error(line, "invalid", len("display interface "))
-        views = [view]
+    views = session.named_interfaces("display interface", args)
+    if isinstance(views, str):
+        return views
     return "\n".join(_interface_block(v) for v in views)
 
 
