@@ -79,7 +79,6 @@ import os
 import re
 import secrets
 import selectors
-import signal
 import socket
 import sys
 import threading
@@ -90,9 +89,10 @@ from dataclasses import asdict, dataclass, field, fields
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+from kentops.lab.daemon import StopOnExit, stop_on_signals, write_json_atomic
 
 __all__ = [
     "FACTORY_ADMIN_PASSWORD",
@@ -1158,14 +1158,7 @@ class _IsapiRequestHandler(BaseHTTPRequestHandler):
 # The pool
 
 
-def _write_json_atomic(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-class CameraPool:
+class CameraPool(StopOnExit):
     """A set of simulated cameras, each on its own loopback port, served by one process.
 
     ``start`` binds every camera to a free port on ``bind`` and returns ``{name: port}``;
@@ -1198,14 +1191,6 @@ class CameraPool:
 
     def __enter__(self) -> CameraPool:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def ports(self) -> dict[str, int]:
@@ -1298,7 +1283,7 @@ class CameraPool:
     def _persist(self, state: CameraState) -> None:
         assert self.state_dir is not None
         with self._persist_lock:
-            _write_json_atomic(self.state_dir / f"{state.name}.json", state.to_dict())
+            write_json_atomic(self.state_dir / f"{state.name}.json", state.to_dict())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1364,22 +1349,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kentops.lab.cameras: {exc}", file=sys.stderr)
         return 2
 
-    stop = threading.Event()
-
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop = stop_on_signals()
     try:
         ports = pool.start(cameras)
     except ValueError as exc:
         print(f"kentops.lab.cameras: {exc}", file=sys.stderr)
         return 2
     try:
-        _write_json_atomic(
-            args.ports_out, {"bind": args.bind, "pid": os.getpid(), "cameras": ports}
-        )
+        write_json_atomic(args.ports_out, {"bind": args.bind, "pid": os.getpid(), "cameras": ports})
         _LOG.info("%d cameras listening on %s", len(ports), args.bind)
         while not stop.wait(1.0):
             pass

@@ -37,7 +37,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -49,9 +48,10 @@ from dataclasses import asdict, dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType, TracebackType
 from typing import Any, TypedDict
 from urllib.parse import unquote, urlsplit
+
+from kentops.lab.daemon import StopOnExit, stop_on_signals, write_json_atomic
 
 __all__ = [
     "SIP_USER_AGENT",
@@ -115,7 +115,7 @@ def _free_udp_port(bind: str) -> int:
         return port
 
 
-class SipResponder:
+class SipResponder(StopOnExit):
     """``sipp`` answering SIP ``OPTIONS`` with ``200 OK`` on a loopback UDP port.
 
     ``port=0`` picks a free port. ``start`` returns the port once sipp answers a probe;
@@ -132,14 +132,6 @@ class SipResponder:
     def __enter__(self) -> SipResponder:
         self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def running(self) -> bool:
@@ -478,7 +470,7 @@ class _ProvisioningHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class ProvisioningServer:
+class ProvisioningServer(StopOnExit):
     """Read-only HTTP server for a directory of rendered phone provisioning files.
 
     ``requests`` lists every answered request (oldest first); ``on_request`` (optional) is
@@ -505,14 +497,6 @@ class ProvisioningServer:
     def __enter__(self) -> ProvisioningServer:
         self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def requests(self) -> list[ProvisioningRequest]:
@@ -610,13 +594,6 @@ class ProvisioningServer:
 # Daemon entry point
 
 
-def _write_json_atomic(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m kentops.lab.voice serve ...``; see the module documentation."""
     parser = argparse.ArgumentParser(
@@ -654,13 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with log_lock, args.requests_log.open("a", encoding="utf-8") as log:
             log.write(line)
 
-    stop = threading.Event()
-
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop = stop_on_signals()
     provisioning = ProvisioningServer(
         args.provisioning_root, args.bind, args.http_port, on_request=log_request
     )
@@ -672,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, RuntimeError) as exc:
             print(f"kentops.lab.voice: {exc}", file=sys.stderr)
             return 1
-        _write_json_atomic(
+        write_json_atomic(
             args.ports_out,
             {"bind": args.bind, "pid": os.getpid(), "sip": sip_port, "provisioning": http_port},
         )

@@ -9,15 +9,11 @@ file and exits 0. Exit code 2: invalid spec or arguments.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 
+from kentops.lab.daemon import stop_on_signals, write_json_atomic
 from kentops.lab.netsim.model import devices_from_json
 from kentops.lab.netsim.server import SimulatorPool
 
@@ -40,13 +36,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def serve(args: argparse.Namespace) -> int:
     try:
         devices = devices_from_json(args.spec.read_text(encoding="utf-8"))
@@ -56,16 +45,10 @@ def serve(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"netsim: {exc}\n")
         return 2
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     ports = pool.start(devices, args.base_port)
     try:
-        _write_json(args.ports_out, ports)
+        write_json_atomic(args.ports_out, ports, sort_keys=True)
         while not stop.wait(0.2):
             pass
     finally:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from kentops.lab.daemon import StopOnExit
 from kentops.lab.netsim import fortios, routeros
 from kentops.lab.netsim.device import DeviceState
 from kentops.lab.netsim.ios import IosSession
@@ -161,7 +162,7 @@ class _Runtime:
             process.exit(0)
 
 
-class SimulatorPool:
+class SimulatorPool(StopOnExit):
     """Simulated network devices, each on its own SSH port, served by one background loop.
 
     ``state_dir``: when set, each device's running and startup configuration is kept there
@@ -229,9 +230,6 @@ class SimulatorPool:
 
     def __enter__(self) -> SimulatorPool:
         return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # -- state -------------------------------------------------------------------------
 
