@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
-from kentops.render import render_site
+from kentops.render import RenderReport, render_site
 from kentops.render.validate import validate
 from tests.helpers import DEMO
 from tests.unit.render.demo import cli_app, demo_inputs, repo_copy, text_of
@@ -71,14 +72,17 @@ def test_secret_placeholders_are_not_leftovers() -> None:
     assert validate("ios", text, "x") == []
 
 
-def test_the_demo_configs_pass_their_own_validators() -> None:
-    for device, artefact, kind in [
+@pytest.mark.parametrize(
+    ("device", "artefact", "kind"),
+    [
         ("hq-sw-core-01", "intended.cfg", "ios"),
         ("spor-sw-01", "intended.cfg", "vrp"),
         ("hq-fw-01", "intended.conf", "fortios"),
         ("terfi-rt-01", "intended.rsc", "routeros"),
-    ]:
-        assert validate(kind, text_of(device, artefact), artefact) == []
+    ],
+)
+def test_the_demo_configs_pass_their_own_validators(device: str, artefact: str, kind: str) -> None:
+    assert validate(kind, text_of(device, artefact), artefact) == []
 
 
 def _break(root: Path, template: str, old: str, new: str) -> int:
@@ -90,16 +94,25 @@ def _break(root: Path, template: str, old: str, new: str) -> int:
     return before.count("\n") + 1  # the line of the edit in the template file
 
 
-def test_template_error_names_template_line_and_device(tmp_path: Path) -> None:
+def _render_broken_switch(tmp_path: Path, old: str, new: str) -> tuple[Path, int, RenderReport]:
+    """hq-sw-k1-01 rendered from a copy of the templates whose switch template has ``old``
+    replaced by ``new``: the copy's root, the line of the edit, the report."""
     root = repo_copy(tmp_path)
-    line = _break(
-        root,
-        "cisco_ios/switch.cfg.j2",
-        "hostname {{ device.hostname }}",
-        "hostname {{ device.hostnme }}",
-    )
+    line = _break(root, "cisco_ios/switch.cfg.j2", old, new)
     loaded, policies = demo_inputs()
     report = render_site(loaded, root / "policies", hosts=["hq-sw-k1-01"], policies=policies)
+    return root, line, report
+
+
+def _render_cli(app: object, *args: str) -> Result:
+    """``kentops render <demo inventory> <args>``."""
+    return runner.invoke(app, ["render", str(DEMO), *args])  # type: ignore[arg-type]
+
+
+def test_template_error_names_template_line_and_device(tmp_path: Path) -> None:
+    root, line, report = _render_broken_switch(
+        tmp_path, "hostname {{ device.hostname }}", "hostname {{ device.hostnme }}"
+    )
     assert not report.ok
     problem = report.problems[0]
     assert problem.file == root / "templates" / "cisco_ios" / "switch.cfg.j2"
@@ -109,15 +122,9 @@ def test_template_error_names_template_line_and_device(tmp_path: Path) -> None:
 
 
 def test_invalid_output_names_template_line_and_device(tmp_path: Path) -> None:
-    root = repo_copy(tmp_path)
-    line = _break(
-        root,
-        "cisco_ios/switch.cfg.j2",
-        "ip ssh version 2\n",
-        "ip ssh version 2\n  ip ssh stray-indent\n",
+    _, line, report = _render_broken_switch(
+        tmp_path, "ip ssh version 2\n", "ip ssh version 2\n  ip ssh stray-indent\n"
     )
-    loaded, policies = demo_inputs()
-    report = render_site(loaded, root / "policies", hosts=["hq-sw-k1-01"], policies=policies)
     problem = next(p for p in report.problems if "stray" in p.message or "deeper" in p.message)
     assert problem.subject == "hq-sw-k1-01"
     assert problem.file.name == "switch.cfg.j2"
@@ -134,17 +141,8 @@ def test_cli_check_exits_1_naming_template_line_and_device(tmp_path: Path) -> No
         'set name={{ device.hostname }} broken"quote',
     )
     out = tmp_path / "out"
-    result = runner.invoke(
-        cli_app(),
-        [
-            "render",
-            str(DEMO),
-            "--policies",  # type: ignore[arg-type]
-            str(root / "policies"),
-            "--out",
-            str(out),
-            "--check",
-        ],
+    result = _render_cli(
+        cli_app(), "--policies", str(root / "policies"), "--out", str(out), "--check"
     )
     assert result.exit_code == 1
     assert "router.rsc.j2:" in result.output
@@ -161,16 +159,7 @@ def test_cli_invalid_policy_exits_2_with_file_and_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     line = next(i for i, ln in enumerate(access.read_text().splitlines(), 1) if "hunter2" in ln)
-    result = runner.invoke(
-        cli_app(),
-        [
-            "render",
-            str(DEMO),
-            "--policies",  # type: ignore[arg-type]
-            str(root / "policies"),
-            "--check",
-        ],
-    )
+    result = _render_cli(cli_app(), "--policies", str(root / "policies"), "--check")
     assert result.exit_code == 2
     assert f"access.yml:{line}:" in result.output
     assert "secret reference" in result.output
@@ -179,19 +168,8 @@ def test_cli_invalid_policy_exits_2_with_file_and_line(tmp_path: Path) -> None:
 def test_cli_writes_diffs_and_reports_json(tmp_path: Path) -> None:
     out = tmp_path / "intended"
     app = cli_app()
-    first = runner.invoke(
-        app,
-        [
-            "render",
-            str(DEMO),
-            "--out",
-            str(out),
-            "--host",  # type: ignore[arg-type]
-            "hq-sw-k1-01",
-            "--host",
-            "hq-cam-01",
-            "--json",
-        ],
+    first = _render_cli(
+        app, "--out", str(out), "--host", "hq-sw-k1-01", "--host", "hq-cam-01", "--json"
     )
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
@@ -200,31 +178,10 @@ def test_cli_writes_diffs_and_reports_json(tmp_path: Path) -> None:
     written = out / "ornek" / "hq-sw-k1-01" / "intended.cfg"
     assert written.read_text(encoding="utf-8") == text_of("hq-sw-k1-01", "intended.cfg")
     written.write_text(written.read_text().replace("hostname hq-sw-k1-01", "hostname eski"))
-    diff = runner.invoke(
-        app,
-        [
-            "render",
-            str(DEMO),
-            "--out",
-            str(out),
-            "--host",  # type: ignore[arg-type]
-            "hq-sw-k1-01",
-            "--check",
-            "--diff",
-        ],
-    )
+    diff = _render_cli(app, "--out", str(out), "--host", "hq-sw-k1-01", "--check", "--diff")
     assert diff.exit_code == 0
     assert "--- a/ornek/hq-sw-k1-01/intended.cfg" in diff.output
     assert "-hostname eski" in diff.output and "+hostname hq-sw-k1-01" in diff.output
     assert "hostname eski" in written.read_text(), "--check leaves the previous build alone"
-    unknown = runner.invoke(
-        app,
-        [
-            "render",
-            str(DEMO),
-            "--host",
-            "yok-boyle-cihaz",  # type: ignore[arg-type]
-            "--check",
-        ],
-    )
+    unknown = _render_cli(app, "--host", "yok-boyle-cihaz", "--check")
     assert unknown.exit_code == 2
