@@ -67,6 +67,16 @@ def start_pool() -> Iterator[StartPool]:
         pool.stop()
 
 
+Camera = tuple[CameraPool, "Isapi"]
+
+
+@pytest.fixture
+def camera(start_pool: StartPool) -> Camera:
+    """A pool of the one default camera (hq-cam-01) and an admin ISAPI session to it."""
+    pool, ports = start_pool()
+    return pool, Isapi(ports["hq-cam-01"])
+
+
 class Isapi:
     """A requests session speaking to one simulated camera."""
 
@@ -247,9 +257,8 @@ def test_device_info_reports_the_camera_identity(start_pool: StartPool) -> None:
     assert text(root, "deviceType") == "IPCamera"
 
 
-def test_put_ntp_server_by_host_name_then_get_returns_it(start_pool: StartPool) -> None:
-    pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_put_ntp_server_by_host_name_then_get_returns_it(camera: Camera) -> None:
+    pool, isapi = camera
     assert len(isapi.get("/ISAPI/System/time/ntpServers")[1] or []) == 0
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <NTPServerList version="2.0" xmlns="{ISAPI_NAMESPACE}">
@@ -275,9 +284,8 @@ def test_put_ntp_server_by_host_name_then_get_returns_it(start_pool: StartPool) 
     assert (state.ntp_server, state.ntp_interval_min) == ("ntp.ornek.bel.tr", 60)
 
 
-def test_put_ntp_server_by_address_without_namespace_then_get_single(start_pool: StartPool) -> None:
-    _pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_put_ntp_server_by_address_without_namespace_then_get_single(camera: Camera) -> None:
+    _pool, isapi = camera
     body = (
         "<NTPServer><id>1</id><addressingFormatType>ipaddress</addressingFormatType>"
         "<ipAddress>10.10.0.5</ipAddress><portNo>1123</portNo></NTPServer>"
@@ -290,9 +298,8 @@ def test_put_ntp_server_by_address_without_namespace_then_get_single(start_pool:
     assert text(root, "synchronizeInterval") == "1440"  # untouched when not sent
 
 
-def test_put_time_sets_mode_and_istanbul_time_zone(start_pool: StartPool) -> None:
-    pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_put_time_sets_mode_and_istanbul_time_zone(camera: Camera) -> None:
+    pool, isapi = camera
     body = "<Time><timeMode>NTP</timeMode><timeZone>CST-3:00:00</timeZone></Time>"
     assert isapi.put("/ISAPI/System/time", body)[0] == 200
     _status, root = isapi.get("/ISAPI/System/time")
@@ -394,9 +401,8 @@ def test_network_service_toggles(
         assert getattr(pool.state("hq-cam-01"), attribute) is wanted
 
 
-def test_onvif_switch_and_onvif_users(start_pool: StartPool) -> None:
-    pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_onvif_switch_and_onvif_users(camera: Camera) -> None:
+    pool, isapi = camera
     body = "<Integrate><ONVIF><enable>true</enable></ONVIF></Integrate>"
     assert isapi.put("/ISAPI/System/Network/Integrate", body)[0] == 200
     assert text(isapi.get("/ISAPI/System/Network/Integrate")[1], "ONVIF/enable") == "true"
@@ -416,9 +422,8 @@ def test_onvif_switch_and_onvif_users(start_pool: StartPool) -> None:
     assert state.onvif_users == [{"id": 1, "userName": "nvr", "userType": "mediaUser"}]
 
 
-def test_ip_address_change_answers_reboot_required(start_pool: StartPool) -> None:
-    pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_ip_address_change_answers_reboot_required(camera: Camera) -> None:
+    pool, isapi = camera
     body = (
         "<IPAddress><ipVersion>v4</ipVersion><addressingType>static</addressingType>"
         "<ipAddress>10.20.30.41</ipAddress><subnetMask>255.255.255.0</subnetMask>"
@@ -441,9 +446,8 @@ def test_ip_address_change_answers_reboot_required(start_pool: StartPool) -> Non
     assert isapi.put("/ISAPI/System/Network/interfaces/1/ipAddress", outside)[0] == 400
 
 
-def test_same_ip_address_again_answers_plain_ok(start_pool: StartPool) -> None:
-    _pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_same_ip_address_again_answers_plain_ok(camera: Camera) -> None:
+    _pool, isapi = camera
     body = (
         "<IPAddress><addressingType>static</addressingType><ipAddress>192.168.1.64</ipAddress>"
         "<subnetMask>255.255.255.0</subnetMask></IPAddress>"
@@ -451,9 +455,8 @@ def test_same_ip_address_again_answers_plain_ok(start_pool: StartPool) -> None:
     assert status_of(isapi.put("/ISAPI/System/Network/interfaces/1/ipAddress", body)[1])[0] == "1"
 
 
-def test_bad_xml_and_wrong_content_get_400_with_isapi_status(start_pool: StartPool) -> None:
-    pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_bad_xml_and_wrong_content_get_400_with_isapi_status(camera: Camera) -> None:
+    pool, isapi = camera
     status, answer = isapi.put("/ISAPI/System/Network/UPnP", "<UPnP><enabled>false</UPnP")
     assert status == 400
     assert status_of(answer) == ("5", "Invalid XML Format", "badXmlFormat")
@@ -473,9 +476,8 @@ def test_bad_xml_and_wrong_content_get_400_with_isapi_status(start_pool: StartPo
     assert pool.state("hq-cam-01").upnp_enabled is True
 
 
-def test_unknown_resource_and_method_get_isapi_errors(start_pool: StartPool) -> None:
-    _pool, ports = start_pool()
-    isapi = Isapi(ports["hq-cam-01"])
+def test_unknown_resource_and_method_get_isapi_errors(camera: Camera) -> None:
+    _pool, isapi = camera
     status, answer = isapi.get("/ISAPI/ContentMgmt/record/tracks")
     assert status == 404
     assert status_of(answer) == ("4", "Invalid Operation", "notSupport")
@@ -555,23 +557,33 @@ def test_state_dir_records_every_change(start_pool: StartPool, tmp_path: Path) -
 # --- daemon entry point -------------------------------------------------------------------------
 
 
+def _serve_command(spec: Path, ports_out: Path, *options: str) -> list[str]:
+    """``python -m kentops.lab.cameras serve`` for ``spec``, writing its ports to ``ports_out``."""
+    return [
+        sys.executable,
+        "-m",
+        "kentops.lab.cameras",
+        "serve",
+        "--spec",
+        str(spec),
+        "--ports-out",
+        str(ports_out),
+        *options,
+    ]
+
+
 def _serve(spec: Path, ports_out: Path, state_dir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kentops.lab.cameras",
-            "serve",
-            "--spec",
-            str(spec),
-            "--ports-out",
-            str(ports_out),
-            "--state-dir",
-            str(state_dir),
-        ],
+        _serve_command(spec, ports_out, "--state-dir", str(state_dir)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def _stop_cleanly(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then the daemon must exit 0 within 10 s."""
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
 
 
 def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> dict[str, Any]:
@@ -604,8 +616,7 @@ def test_daemon_serves_until_sigterm_and_keeps_state_across_restarts(tmp_path: P
             == 200
         )
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+        _stop_cleanly(process)
     assert not ports_out.exists()
     assert json.loads((state_dir / "depo-cam-01.json").read_text())["upnp_enabled"] is False
 
@@ -615,24 +626,14 @@ def test_daemon_serves_until_sigterm_and_keeps_state_across_restarts(tmp_path: P
         _status, root = Isapi(port).get("/ISAPI/System/Network/UPnP")
         assert text(root, "enabled") == "false"
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+        _stop_cleanly(process)
 
 
 def test_daemon_rejects_an_invalid_spec_with_exit_code_2(tmp_path: Path) -> None:
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"cameras": [{"name": "x"}]}))
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kentops.lab.cameras",
-            "serve",
-            "--spec",
-            str(spec),
-            "--ports-out",
-            str(tmp_path / "p.json"),
-        ],
+        _serve_command(spec, tmp_path / "p.json"),
         check=False,
         capture_output=True,
         text=True,
