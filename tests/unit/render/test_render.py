@@ -571,3 +571,34 @@ def test_unset_env_reference_stays_a_placeholder(monkeypatch: pytest.MonkeyPatch
     )
     assert "{{ lookup('ansible.builtin.env', 'KENTOPS_SNMP_PRIV') }}" in report.artefacts[0].text
     assert os.environ.get("KENTOPS_SNMP_PRIV") is None
+
+
+# ---------------------------------------------------------------------------- LLDP in the lab
+
+
+def test_edge_devices_started_from_their_configuration_see_their_lan_neighbours() -> None:
+    """The lab's FortiOS and RouterOS simulators honour the LLDP settings as the devices do:
+    started from the rendered configuration, each edge device hears the switch it is cabled to
+    (FortiOS listens on WAN ports only unless told; RouterOS discovery was off)."""
+    from kentops.lab.netsim.fortios import FortiosState
+    from kentops.lab.netsim.routeros import RouterosState
+    from kentops.lab.orchestrate import network_specs
+
+    loaded, _ = demo_inputs()
+    specs = {s.name: s for s in network_specs(loaded, "lab", {}, [])}
+    for router in loaded.inventory.routers:
+        spec = specs[router.id]
+        assert spec.running_config == text_of(router.id, _artefact(router))
+        assert spec.neighbors, router.id
+        if router.platform == "fortios":
+            forti = FortiosState(spec)
+            assert forti.load_errors == [], router.id
+            assert all(forti.lldp_receives(n.local_interface) for n in spec.neighbors), router.id
+        else:
+            ros = RouterosState(spec)
+            assert ros.load_errors == [], router.id
+            assert ros.lldp_enabled(), router.id
+
+
+def _artefact(router: object) -> str:
+    return "intended.conf" if getattr(router, "platform", "") == "fortios" else "intended.rsc"
