@@ -1,4 +1,5 @@
-"""Shared pieces of the network simulator tests: device specs and a raw terminal client.
+"""Shared pieces of the network simulator tests: device specs, the running pool, client
+arguments for Netmiko and NAPALM, and a raw terminal client.
 
 Imported explicitly by the ``test_netsim*`` modules (not a pytest conftest).
 """
@@ -7,17 +8,27 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import napalm
 import paramiko
 
-from kentops.lab.netsim import Fault, SimDevice, SimInterface, SimNeighbor
+from kentops.lab.netsim import Fault, SimDevice, SimInterface, SimNeighbor, SimulatorPool
 
 USER = "netops"
 PASSWORD = "Lab-Sifre-2026"  # lab-only credential
 SECRET = "Lab-Enable-2026"  # lab-only enable secret
 
 PROMPT_RE = re.compile(r"(?:[\w.\-]+(?:\([\w\-+]+\))?[>#]|<[\w.\-]+>|\[[\w.\-/]+\])\s*$")
+
+
+def lab_device(values: dict[str, object], changes: dict[str, object]) -> SimDevice:
+    """A device from ``values`` that logs in with the lab credentials, ``changes`` on top."""
+    merged: dict[str, object] = {"username": USER, "password": PASSWORD, **values, **changes}
+    return SimDevice(**merged)  # type: ignore[arg-type]
 
 
 def ios_device(name: str = "hq-sw-core-01", **changes: object) -> SimDevice:
@@ -38,12 +49,9 @@ def ios_device(name: str = "hq-sw-core-01", **changes: object) -> SimDevice:
             SimInterface("Vlan10", ipv4="10.10.0.2/24", mode="routed"),
         ],
         "neighbors": [SimNeighbor("GigabitEthernet1/0/1", "hq-sw-acc-01", "GE0/0/24")],
-        "username": USER,
-        "password": PASSWORD,
         "enable_secret": SECRET,
     }
-    values.update(changes)
-    return SimDevice(**values)  # type: ignore[arg-type]
+    return lab_device(values, changes)
 
 
 def vrp_device(name: str = "hq-sw-acc-01", **changes: object) -> SimDevice:
@@ -64,11 +72,8 @@ def vrp_device(name: str = "hq-sw-acc-01", **changes: object) -> SimDevice:
             SimInterface("Vlanif10", ipv4="10.10.0.3/24", mode="routed"),
         ],
         "neighbors": [SimNeighbor("GigabitEthernet0/0/24", "hq-sw-core-01", "Gi1/0/1")],
-        "username": USER,
-        "password": PASSWORD,
     }
-    values.update(changes)
-    return SimDevice(**values)  # type: ignore[arg-type]
+    return lab_device(values, changes)
 
 
 def faulty_devices() -> list[SimDevice]:
@@ -81,6 +86,52 @@ def faulty_devices() -> list[SimDevice]:
         ios_device("lab-reject", faults=[Fault("reject_command", command="snmp-server community")]),
         vrp_device("lab-reject-vrp", faults=[Fault("reject_command", command="snmp-agent")]),
     ]
+
+
+def running_pool(base: Path, devices: list[SimDevice]) -> Iterator[SimulatorPool]:
+    """A module fixture's body: ``devices`` served from ``base`` (host key, saved state)
+    until the module is done."""
+    simulator = SimulatorPool(base / "host_key", state_dir=base / "state")
+    simulator.start(devices)
+    yield simulator
+    simulator.stop()
+
+
+def netmiko_args(
+    pool: SimulatorPool, name: str, device_type: str, **extra: object
+) -> dict[str, object]:
+    """ConnectHandler arguments for the lab user on device ``name`` (``extra`` on top)."""
+    args: dict[str, object] = {
+        "device_type": device_type,
+        "host": "127.0.0.1",
+        "port": pool.ports[name],
+        "username": USER,
+        "password": PASSWORD,
+        "conn_timeout": 5,
+        "auth_timeout": 5,
+        "banner_timeout": 5,
+    }
+    args.update(extra)
+    return args
+
+
+@contextmanager
+def napalm_open(
+    pool: SimulatorPool, driver: str, name: str, **optional_args: object
+) -> Iterator[Any]:
+    """The NAPALM ``driver`` opened on device ``name`` as the lab user; closed afterwards."""
+    device = napalm.get_network_driver(driver)(
+        "127.0.0.1",
+        USER,
+        PASSWORD,
+        timeout=10,
+        optional_args={"port": pool.ports[name], **optional_args},
+    )
+    device.open()
+    try:
+        yield device
+    finally:
+        device.close()
 
 
 class RawShell:

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
-import napalm
 import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
@@ -44,9 +43,12 @@ from tests.integration.lab.conftest_netsim import (
     RawShell,
     faulty_devices,
     ios_device,
+    napalm_open,
+    running_pool,
     vrp_device,
     wait_for_file,
 )
+from tests.integration.lab.conftest_netsim import netmiko_args as shared_netmiko_args
 
 pytestmark = pytest.mark.lab
 
@@ -65,28 +67,13 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorPool]:
         vrp_device("lab-vrp-cli"),
         *faulty_devices(),
     ]
-    simulator = SimulatorPool(base / "host_key", state_dir=base / "state")
-    simulator.start(devices)
-    yield simulator
-    simulator.stop()
+    yield from running_pool(base, devices)
 
 
 def netmiko_args(pool: SimulatorPool, name: str, **extra: object) -> dict[str, object]:
-    platform = "huawei" if "vrp" in name or "acc" in name else "cisco_ios"
-    args: dict[str, object] = {
-        "device_type": platform,
-        "host": "127.0.0.1",
-        "port": pool.ports[name],
-        "username": USER,
-        "password": PASSWORD,
-        "conn_timeout": 5,
-        "auth_timeout": 5,
-        "banner_timeout": 5,
-    }
-    if platform == "cisco_ios":
-        args["secret"] = SECRET
-    args.update(extra)
-    return args
+    if "vrp" in name or "acc" in name:
+        return shared_netmiko_args(pool, name, "huawei", **extra)
+    return shared_netmiko_args(pool, name, "cisco_ios", **{"secret": SECRET, **extra})
 
 
 # -- Netmiko ------------------------------------------------------------------------------
@@ -357,22 +344,12 @@ def test_exec_request_and_keyboard_interactive_login(pool: SimulatorPool) -> Non
 
 def test_napalm_ios_getters_report_the_spec(pool: SimulatorPool) -> None:
     spec = ios_device()
-    driver = napalm.get_network_driver("ios")(
-        "127.0.0.1",
-        USER,
-        PASSWORD,
-        timeout=10,
-        optional_args={"port": pool.ports[spec.name], "secret": SECRET},
-    )
-    driver.open()
-    try:
+    with napalm_open(pool, "ios", spec.name, secret=SECRET) as driver:
         facts = driver.get_facts()
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
         addresses = driver.get_interfaces_ip()
-    finally:
-        driver.close()
     assert addresses == {"Vlan10": {"ipv4": {"10.10.0.2": {"prefix_length": 24}}}}
     assert facts["vendor"] == "Cisco"
     assert facts["model"] == spec.model
@@ -399,19 +376,13 @@ def test_napalm_ios_getters_report_the_spec(pool: SimulatorPool) -> None:
 
 def test_napalm_huawei_vrp_getters_report_the_spec(pool: SimulatorPool) -> None:
     spec = vrp_device()
-    driver = napalm.get_network_driver("huawei_vrp")(
-        "127.0.0.1", USER, PASSWORD, timeout=10, optional_args={"port": pool.ports[spec.name]}
-    )
-    driver.open()
-    try:
+    with napalm_open(pool, "huawei_vrp", spec.name) as driver:
         facts = driver.get_facts()
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
         addresses = driver.get_interfaces_ip()
         users = driver.get_users()
-    finally:
-        driver.close()
     assert addresses == {"Vlanif10": {"ipv4": {"10.10.0.3": {"prefix_length": 24}}}}
     assert [u["username"] for u in users] == [USER]
     assert facts["vendor"] == "Huawei"

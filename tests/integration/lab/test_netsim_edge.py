@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import napalm
 import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
@@ -25,7 +24,13 @@ from netmiko.exceptions import (
 from kentops.lab.netsim import Fault, SimDevice, SimInterface, SimNeighbor, SimulatorPool
 from kentops.lab.netsim.fortios import FortiosState
 from kentops.lab.netsim.routeros import RouterosState
-from tests.integration.lab.conftest_netsim import PASSWORD, USER
+from tests.integration.lab.conftest_netsim import (
+    USER,
+    lab_device,
+    napalm_open,
+    running_pool,
+)
+from tests.integration.lab.conftest_netsim import netmiko_args as shared_netmiko_args
 
 pytestmark = pytest.mark.lab
 
@@ -82,11 +87,8 @@ def fortigate(name: str = "lab-fgt", **changes: object) -> SimDevice:
             SimNeighbor("wan1", "isp-ce-01", "GigabitEthernet0/0/7"),
         ],
         "running_config": FORTIOS_CONFIG.format(name=name),
-        "username": USER,
-        "password": PASSWORD,
     }
-    values.update(changes)
-    return SimDevice(**values)  # type: ignore[arg-type]
+    return lab_device(values, changes)
 
 
 def mikrotik(name: str = "lab-ros", **changes: object) -> SimDevice:
@@ -107,11 +109,8 @@ def mikrotik(name: str = "lab-ros", **changes: object) -> SimDevice:
             SimInterface("vlan10", description="YONETIM", ipv4="10.30.10.1/24"),
         ],
         "neighbors": [SimNeighbor("ether2", "kutuphane-sw-01", "GigabitEthernet0/0/1")],
-        "username": USER,
-        "password": PASSWORD,
     }
-    values.update(changes)
-    return SimDevice(**values)  # type: ignore[arg-type]
+    return lab_device(values, changes)
 
 
 @pytest.fixture(scope="module")
@@ -131,25 +130,12 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorPool]:
         mikrotik("lab-ros-hang", faults=[Fault("hang_after_login")]),
         mikrotik("lab-ros-reject", faults=[Fault("reject_command", command="/user add")]),
     ]
-    simulator = SimulatorPool(base / "host_key", state_dir=base / "state")
-    simulator.start(devices)
-    yield simulator
-    simulator.stop()
+    yield from running_pool(base, devices)
 
 
 def netmiko_args(pool: SimulatorPool, name: str, **extra: object) -> dict[str, object]:
-    args: dict[str, object] = {
-        "device_type": "fortinet" if "fgt" in name else "mikrotik_routeros",
-        "host": "127.0.0.1",
-        "port": pool.ports[name],
-        "username": USER,
-        "password": PASSWORD,
-        "conn_timeout": 5,
-        "auth_timeout": 5,
-        "banner_timeout": 5,
-    }
-    args.update(extra)
-    return args
+    device_type = "fortinet" if "fgt" in name else "mikrotik_routeros"
+    return shared_netmiko_args(pool, name, device_type, **extra)
 
 
 # -- Netmiko: FortiOS ------------------------------------------------------------------------
@@ -309,18 +295,12 @@ def test_state_of_both_platforms_survives_a_restart(tmp_path: Path) -> None:
 
 def test_napalm_kentops_fortios_getters_report_the_spec(pool: SimulatorPool) -> None:
     spec = fortigate()
-    driver = napalm.get_network_driver("kentops_fortios")(
-        "127.0.0.1", USER, PASSWORD, timeout=10, optional_args={"port": pool.ports[spec.name]}
-    )
-    driver.open()
-    try:
+    with napalm_open(pool, "kentops_fortios", spec.name) as driver:
         assert driver.is_alive() == {"is_alive": True}
         facts = driver.get_facts()
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
-    finally:
-        driver.close()
     assert facts["hostname"] == spec.hostname
     assert facts["fqdn"] == f"{spec.hostname}.ornek.bel.tr"
     assert (facts["vendor"], facts["model"]) == ("Fortinet", spec.model)
@@ -345,18 +325,12 @@ def test_napalm_kentops_fortios_getters_report_the_spec(pool: SimulatorPool) -> 
 
 def test_napalm_kentops_routeros_getters_report_the_spec(pool: SimulatorPool) -> None:
     spec = mikrotik()
-    driver = napalm.get_network_driver("kentops_routeros")(
-        "127.0.0.1", USER, PASSWORD, timeout=10, optional_args={"port": pool.ports[spec.name]}
-    )
-    driver.open()
-    try:
+    with napalm_open(pool, "kentops_routeros", spec.name) as driver:
         facts = driver.get_facts()
         interfaces = driver.get_interfaces()
         lldp = driver.get_lldp_neighbors()
         config = driver.get_config()
         sanitized = driver.get_config(retrieve="running", sanitized=True)
-    finally:
-        driver.close()
     assert facts["hostname"] == facts["fqdn"] == spec.hostname
     assert (facts["vendor"], facts["model"]) == ("MikroTik", spec.model)
     assert (facts["serial_number"], facts["os_version"]) == (spec.serial, spec.os_version)
