@@ -71,6 +71,10 @@ def _interface_stanza(name: str, interface: SimInterface, mode: str | None) -> l
 class DeviceState:
     """Configuration and clock of one device, shared by all its sessions."""
 
+    #: Whether every change is also the startup configuration at once (FortiOS, RouterOS);
+    #: Cisco and Huawei keep a change in the running configuration until it is saved.
+    saves_every_change = False
+
     def __init__(
         self,
         spec: SimDevice,
@@ -131,6 +135,10 @@ class DeviceState:
     def changed(self, user: str) -> None:
         self.last_change = (_now(), user)
         self._store("running", self.running_text())
+        if self.saves_every_change:
+            self.startup_text = self.running_text()
+            self.last_save = self.last_change
+            self._store("startup", self.startup_text)
 
     def save(self, user: str) -> None:
         self.startup_text = self.running_text()

@@ -431,6 +431,8 @@ def _mask(address: ipaddress.IPv4Interface | None) -> str:
 class FortiosState(DeviceState):
     """A FortiGate's configuration tree, interfaces and identity, shared by its sessions."""
 
+    saves_every_change = True  # FortiOS saves every change at once
+
     def __init__(
         self,
         spec: SimDevice,
@@ -481,12 +483,6 @@ class FortiosState(DeviceState):
             f"#conf_file_ver={int(digest[:12], 16)}\n"
             f"#buildno={build}\n#global_vdom=1\n"
         )
-
-    def changed(self, user: str) -> None:
-        super().changed(user)
-        self.startup_text = self.running_text()  # FortiOS saves every change at once
-        self.last_save = self.last_change
-        self._store("startup", self.startup_text)
 
     def _ensure_hostname(self) -> None:
         """The hostname lives in ``config system global``; the tree is built elsewhere."""

@@ -803,6 +803,8 @@ class RosInterface:
 class RouterosState(DeviceState):
     """A RouterOS router's menus, interfaces and identity, shared by its sessions."""
 
+    saves_every_change = True  # RouterOS applies every change at once
+
     def __init__(
         self,
         spec: SimDevice,
@@ -876,12 +878,6 @@ class RouterosState(DeviceState):
             ]
             lines += [f"remove [ find name={name} ]" for name in missing]
         return "\n".join(lines) + "\n"
-
-    def changed(self, user: str) -> None:
-        super().changed(user)
-        self.startup_text = self.running_text()  # RouterOS applies every change at once
-        self.last_save = self.last_change
-        self._store("startup", self.startup_text)
 
     def _ensure_hostname(self) -> None:
         """The identity lives in ``/system identity``; the menus are built elsewhere."""
