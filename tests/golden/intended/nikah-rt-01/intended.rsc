@@ -181,7 +181,7 @@ add chain=forward action=drop protocol=udp dst-port=853 in-interface=vlan20 log=
 add chain=forward action=drop protocol=tcp dst-port=853 in-interface=vlan50 log=yes log-prefix="5651-dot" comment="DNS over TLS would bypass the DNS filter"
 add chain=forward action=drop protocol=udp dst-port=853 in-interface=vlan50 log=yes log-prefix="5651-dot"
 add chain=forward action=accept protocol=tcp src-address-list=z-management dst-address-list=z-management dst-port=22,443 comment="mgmt-devices"
-add chain=forward action=accept protocol=udp src-address-list=z-management dst-address-list=z-management dst-port=161
+add chain=forward action=accept protocol=udp src-address-list=z-management dst-address-list=z-management dst-port=161,5246-5247
 add chain=forward action=accept protocol=icmp src-address-list=z-management dst-address-list=z-management icmp-options=8:0
 add chain=forward action=accept protocol=tcp src-address-list=z-management dst-address-list=z-servers dst-port=22,3389,443 comment="mgmt-servers"
 add chain=forward action=accept protocol=icmp src-address-list=z-management dst-address-list=z-servers icmp-options=8:0
