@@ -384,6 +384,14 @@ def _required(element: ET.Element, name: str) -> str:
     return value
 
 
+def _user_name(element: ET.Element) -> str:
+    """The ``<userName>`` of a user element, as the camera accepts it."""
+    name = _required(element, "userName")
+    if not _USER_NAME_RE.match(name):
+        raise _bad_content("<userName> must have 1 to 32 characters, no spaces", "badParameters")
+    return name
+
+
 def _bool(element: ET.Element, name: str) -> bool:
     value = _required(element, name).lower()
     if value not in ("true", "false"):
@@ -914,11 +922,7 @@ class _Camera:
         user_id = url_id if raw_id is None else _int(element, "id", 1, 9999)
         if url_id is not None and user_id != url_id:
             raise _bad_content("<id> differs from the id in the URL", "badParameters")
-        name = _required(element, "userName")
-        if not _USER_NAME_RE.match(name):
-            raise _bad_content(
-                "<userName> must have 1 to 32 characters, no spaces", "badParameters"
-            )
+        name = _user_name(element)
         level = _required(element, "userLevel")
         if level not in _USER_LEVELS:
             raise _bad_content(
@@ -1029,11 +1033,7 @@ class _Camera:
         passwords: dict[str, str] = {}
         for element in (el for el in root if el.tag == "User"):
             user_id = _int(element, "id", 1, 9999)
-            name = _required(element, "userName")
-            if not _USER_NAME_RE.match(name):
-                raise _bad_content(
-                    "<userName> must have 1 to 32 characters, no spaces", "badParameters"
-                )
+            name = _user_name(element)
             kind = _required(element, "userType")
             if kind not in _ONVIF_USER_TYPES:
                 raise _bad_content(
