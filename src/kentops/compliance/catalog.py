@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -55,23 +55,6 @@ CheckName = Annotated[
     Field(description="<module>.<function> under kentops.compliance.checks"),
 ]
 
-#: Evidence kinds a control may need; collectors produce them.
-EVIDENCE_KINDS: tuple[str, ...] = (
-    "inventory",
-    "policies",
-    "rendered_config",
-    "policy_check",
-    "running_config",
-    "device_facts",
-    "server_facts",
-    "ansible_drift",
-    "backup_state",
-    "log5651_archive",
-    "camera_state",
-    "voice_state",
-    "service_probe",
-    "attestation",
-)
 EvidenceKind = Literal[
     "inventory",
     "policies",
@@ -88,6 +71,8 @@ EvidenceKind = Literal[
     "service_probe",
     "attestation",
 ]
+#: Evidence kinds a control may need; collectors produce them.
+EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 
 #: What a control can apply to: the asset kinds, "firewall" (a router whose role is
 #: firewall), a building, or the whole site.
