@@ -24,8 +24,8 @@ test: bootstrap deps-system ## The whole test suite (unit, golden, lab).
 	@$(RUN) pytest -n 2 --dist loadgroup -q
 
 lint: bootstrap ## ruff, mypy --strict, yamllint, ansible-lint.
-	$(RUN) ruff check src tests filter_plugins benchmarks
-	$(RUN) ruff format --check src tests filter_plugins benchmarks
+	$(RUN) ruff check src tests filter_plugins benchmarks plugins
+	$(RUN) ruff format --check src tests filter_plugins benchmarks plugins
 	$(RUN) mypy
 	$(RUN) yamllint -s .
 	@if [ -d roles ] && ls roles/*/tasks >/dev/null 2>&1; then $(RUN) ansible-lint --profile production; fi
