@@ -32,6 +32,7 @@ from kentops.inventory.model import Inventory, Router, Switch, WirelessControlle
 from kentops.lab.cameras import CameraState
 from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
 from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_state, write_state
+from kentops.render import Artefact, render_site
 
 PARTS = ("network", "cameras", "voice", "hosts")
 SIM_PLATFORMS = ("cisco_ios", "huawei_vrp", "fortios", "routeros")
@@ -68,16 +69,16 @@ class UpResult:
 # ------------------------------------------------------------------ building the specs
 
 
-def _intended_configs(loaded: LoadedInventory) -> dict[str, str]:
-    """Rendered intended configurations of the network devices, when the renderer is present."""
-    try:
-        from kentops.render import render_site  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return {}
+def rendered_artefacts(loaded: LoadedInventory) -> list[Artefact]:
+    """Everything the renderer makes for the inventory (configs, phone files, ...)."""
     policy_dir = loaded.root.resolve().parent.parent / "policies"
-    report = render_site(loaded, policy_dir, out=None)
+    return render_site(loaded, policy_dir, out=None).artefacts
+
+
+def _intended_configs(artefacts: list[Artefact]) -> dict[str, str]:
+    """The rendered intended configuration of each network device."""
     configs: dict[str, str] = {}
-    for artefact in report.artefacts:
+    for artefact in artefacts:
         if artefact.kind in CONFIG_ARTEFACTS:
             configs.setdefault(artefact.device_id, artefact.text)
     return configs
@@ -228,9 +229,10 @@ def network_specs(
     password: str,
     faults: dict[str, list[Fault]],
     drift: list[dict[str, Any]],
+    artefacts: list[Artefact],
 ) -> list[SimDevice]:
     inv = loaded.inventory
-    intended = _intended_configs(loaded)
+    intended = _intended_configs(artefacts)
     drift_by_device: dict[str, list[dict[str, Any]]] = {}
     for item in drift:
         drift_by_device.setdefault(str(item.get("device")), []).append(item)
@@ -488,16 +490,20 @@ def up(
     result = UpResult(state=state)
     write_state(root, state)
     try:
+        # rendered once: network devices start from it, phones fetch their files from it
+        artefacts = rendered_artefacts(loaded) if {"network", "voice"} & set(only) else []
         if "network" in only:
             result.parts.append(
-                _up_network(loaded, state, run_dir, faults or {}, drift.get("network", []), say)
+                _up_network(
+                    loaded, state, run_dir, faults or {}, drift.get("network", []), artefacts, say
+                )
             )
             write_state(root, state)
         if "cameras" in only:
             result.parts.append(_up_cameras(loaded, state, run_dir, drift.get("cameras", []), say))
             write_state(root, state)
         if "voice" in only:
-            result.parts.append(_up_voice(loaded, state, run_dir, say))
+            result.parts.append(_up_voice(loaded, state, run_dir, artefacts, say))
             write_state(root, state)
         if "hosts" in only:
             result.parts.append(_up_hosts(loaded, state, root, say))
@@ -514,10 +520,11 @@ def _up_network(
     run_dir: Path,
     faults: dict[str, list[Fault]],
     drift: list[dict[str, Any]],
+    artefacts: list[Artefact],
     say: Progress,
 ) -> PartResult:
     password = secrets.token_urlsafe(12)
-    specs = network_specs(loaded, password, faults, drift)
+    specs = network_specs(loaded, password, faults, drift, artefacts)
     say(f"network: {len(specs)} simulated devices")
     spec_file = run_dir / "network-spec.json"
     spec_file.write_text(devices_to_json(specs), encoding="utf-8")
@@ -583,28 +590,29 @@ def _up_cameras(
     return PartResult("cameras", started=len(ports))
 
 
-def _provisioning_files(loaded: LoadedInventory, target: Path) -> int:
-    try:
-        from kentops.render import render_site  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return 0
-    report = render_site(loaded, loaded.root.resolve().parent.parent / "policies", out=None)
+def _provisioning_files(loaded: LoadedInventory, artefacts: list[Artefact], target: Path) -> int:
     count = 0
     phones = {p.id for p in loaded.inventory.phones}
-    for artefact in report.artefacts:
+    for artefact in artefacts:
         if artefact.device_id in phones:
             (target / Path(str(artefact.path)).name).write_text(artefact.text, encoding="utf-8")
             count += 1
     return count
 
 
-def _up_voice(loaded: LoadedInventory, state: LabState, run_dir: Path, say: Progress) -> PartResult:
+def _up_voice(
+    loaded: LoadedInventory,
+    state: LabState,
+    run_dir: Path,
+    artefacts: list[Artefact],
+    say: Progress,
+) -> PartResult:
     inv = loaded.inventory
     if not inv.pbxs:
         return PartResult("voice", skipped="the inventory has no PBX")
     root = run_dir / "provisioning"
     root.mkdir()
-    files = _provisioning_files(loaded, root)
+    files = _provisioning_files(loaded, artefacts, root)
     say(f"voice: SIP OPTIONS responder for {inv.pbxs[0].id}, provisioning of {files} files")
     ports_file = run_dir / "voice-ports.json"
     pid = _spawn(

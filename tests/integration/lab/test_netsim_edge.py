@@ -412,9 +412,10 @@ def test_fault_reject_command_on_a_mikrotik_changes_nothing(pool: SimulatorPool)
 
 
 def test_demo_routers_start_from_their_configurations_without_errors(demo_loaded: object) -> None:
-    from kentops.lab.orchestrate import _minimal_config, network_specs
+    from kentops.lab.orchestrate import _minimal_config, network_specs, rendered_artefacts
 
-    specs = {s.name: s for s in network_specs(demo_loaded, "lab", {}, [])}  # type: ignore[arg-type]
+    artefacts = rendered_artefacts(demo_loaded)  # type: ignore[arg-type]
+    specs = {s.name: s for s in network_specs(demo_loaded, "lab", {}, [], artefacts)}  # type: ignore[arg-type]
     inventory = demo_loaded.inventory  # type: ignore[attr-defined]
     for router in inventory.routers:
         spec = specs[router.id]

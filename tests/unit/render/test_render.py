@@ -582,10 +582,10 @@ def test_edge_devices_started_from_their_configuration_see_their_lan_neighbours(
     (FortiOS listens on WAN ports only unless told; RouterOS discovery was off)."""
     from kentops.lab.netsim.fortios import FortiosState
     from kentops.lab.netsim.routeros import RouterosState
-    from kentops.lab.orchestrate import network_specs
+    from kentops.lab.orchestrate import network_specs, rendered_artefacts
 
     loaded, _ = demo_inputs()
-    specs = {s.name: s for s in network_specs(loaded, "lab", {}, [])}
+    specs = {s.name: s for s in network_specs(loaded, "lab", {}, [], rendered_artefacts(loaded))}
     for router in loaded.inventory.routers:
         spec = specs[router.id]
         assert spec.running_config == text_of(router.id, _artefact(router))
