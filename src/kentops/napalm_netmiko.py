@@ -16,7 +16,11 @@ from napalm.base.netmiko_helpers import netmiko_args
 
 
 class NetmikoCliDriver(napalm.base.NetworkDriver):  # type: ignore[misc]
-    """Connection handling shared by CLI drivers with no enable mode."""
+    """What CLI drivers with no enable mode and no separate startup configuration share.
+
+    A driver supplies ``_running_config`` and ``_lldp_neighbours``; the NAPALM getters that
+    shape their answers are here.
+    """
 
     netmiko_device_type: ClassVar[str]
 
@@ -48,3 +52,39 @@ class NetmikoCliDriver(napalm.base.NetworkDriver):  # type: ignore[misc]
         if self.device is None:
             return {"is_alive": False}
         return {"is_alive": bool(self.device.is_alive())}
+
+    def _running_config(self, full: bool, sanitized: bool) -> str:  # pragma: no cover
+        """The running configuration as the device prints it."""
+        raise NotImplementedError
+
+    def _lldp_neighbours(self) -> dict[str, list[dict[str, str]]]:  # pragma: no cover
+        """Neighbours per local interface, each with ``hostname`` and ``port``."""
+        raise NotImplementedError
+
+    def get_config(
+        self,
+        retrieve: str = "all",
+        full: bool = False,
+        sanitized: bool = False,
+        format: str = "text",
+    ) -> models.ConfigDict:
+        """Running configuration; startup is the same text (every change is saved at once)."""
+        if format != "text":
+            # NAPALM's way to say a getter option is not supported by this platform
+            raise NotImplementedError(f"{self.platform} configurations are text only")
+        running = (
+            self._running_config(full, sanitized)
+            if retrieve in ("all", "running", "startup")
+            else ""
+        )
+        return {
+            "running": running if retrieve in ("all", "running") else "",
+            "startup": running if retrieve in ("all", "startup") else "",
+            "candidate": "",
+        }
+
+    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
+        return {
+            local: [{"hostname": n["hostname"], "port": n["port"]} for n in items]
+            for local, items in self._lldp_neighbours().items()
+        }

@@ -130,29 +130,9 @@ class FortiOSDriver(napalm_netmiko.NetmikoCliDriver):
             }
         return interfaces
 
-    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
-        found = parse_lldp_neighbors(self._global("diagnose lldprx neighbor summary"))
-        return {
-            local: [{"hostname": n["hostname"], "port": n["port"]} for n in items]
-            for local, items in found.items()
-        }
+    def _lldp_neighbours(self) -> dict[str, list[dict[str, str]]]:
+        return parse_lldp_neighbors(self._global("diagnose lldprx neighbor summary"))
 
-    def get_config(
-        self,
-        retrieve: str = "all",
-        full: bool = False,
-        sanitized: bool = False,
-        format: str = "text",
-    ) -> models.ConfigDict:
-        if format != "text":
-            raise NotImplementedError("FortiOS configurations are text only")
-        running = ""
-        if retrieve in ("all", "running", "startup"):
-            running = self._send("show full-configuration" if full else "show")
-            if sanitized:
-                running = _SECRET_RE.sub(r"\1<removed>", running)
-        return {
-            "running": running if retrieve in ("all", "running") else "",
-            "startup": running if retrieve in ("all", "startup") else "",
-            "candidate": "",
-        }
+    def _running_config(self, full: bool, sanitized: bool) -> str:
+        running = self._send("show full-configuration" if full else "show")
+        return _SECRET_RE.sub(r"\1<removed>", running) if sanitized else running

@@ -101,32 +101,13 @@ class RouterOSDriver(napalm_netmiko.NetmikoCliDriver):
             }
         return out
 
-    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
-        found = parse_neighbors(self._send("/ip neighbor print detail without-paging"))
-        return {
-            local: [{"hostname": n["hostname"], "port": n["port"]} for n in items]
-            for local, items in found.items()
-        }
+    def _lldp_neighbours(self) -> dict[str, list[dict[str, str]]]:
+        return parse_neighbors(self._send("/ip neighbor print detail without-paging"))
 
-    def get_config(
-        self,
-        retrieve: str = "all",
-        full: bool = False,
-        sanitized: bool = False,
-        format: str = "text",
-    ) -> models.ConfigDict:
-        if format != "text":
-            raise NotImplementedError("RouterOS configurations are text only")
-        running = ""
-        if retrieve in ("all", "running", "startup"):
-            command = "/export" + (" verbose" if full else "")
-            if self._major_version() >= 7:
-                command += "" if sanitized else " show-sensitive"
-            else:
-                command += " hide-sensitive" if sanitized else ""
-            running = self._send(command)
-        return {
-            "running": running if retrieve in ("all", "running") else "",
-            "startup": running if retrieve in ("all", "startup") else "",
-            "candidate": "",
-        }
+    def _running_config(self, full: bool, sanitized: bool) -> str:
+        command = "/export" + (" verbose" if full else "")
+        if self._major_version() >= 7:
+            command += "" if sanitized else " show-sensitive"
+        else:
+            command += " hide-sensitive" if sanitized else ""
+        return self._send(command)
