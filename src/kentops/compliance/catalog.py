@@ -74,6 +74,32 @@ EvidenceKind = Literal[
 #: Evidence kinds a control may need; collectors produce them.
 EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 
+#: Kinds read in this run from the device, host, directory or sealed archive itself. A
+#: control that lists any of them passes a subject only on a finding that cites one of them
+#: about that subject (the evidence rule, ``kentops.compliance.engine.decide``).
+OBSERVED_KINDS: frozenset[str] = frozenset(
+    {
+        "running_config",
+        "device_facts",
+        "server_facts",
+        "ansible_drift",
+        "backup_state",
+        "log5651_archive",
+        "camera_state",
+        "voice_state",
+        "service_probe",
+        "directory_state",
+    }
+)
+#: Kinds the repository itself declares: the records and kentops' output from them.
+DECLARED_KINDS: frozenset[str] = frozenset(
+    {"inventory", "policies", "rendered_config", "policy_check", "attestation"}
+)
+#: Kinds that are kentops' own output standing in for a device: the intended configuration
+#: and the static proof over it. A finding resting only on them is a result about the
+#: design (the intended configuration), never about the device.
+DESIGN_KINDS: frozenset[str] = frozenset({"rendered_config", "policy_check"})
+
 #: What a control can apply to: the asset kinds, "firewall" (a router whose role is
 #: firewall), a building, or the whole site.
 SUBJECT_KINDS: tuple[str, ...] = (*ASSET_BY_KIND, "firewall", "building", "site")
@@ -149,6 +175,11 @@ class Control(_Strict):
     severity: Severity
     required: StrictBool = Field(description="A failure of a required control fails the audit")
     references: References = Field(default_factory=References)
+
+    @property
+    def observed_evidence(self) -> tuple[str, ...]:
+        """The kinds of ``evidence`` read from the estate itself (the deciding ones)."""
+        return tuple(k for k in self.evidence if k in OBSERVED_KINDS)
 
 
 class ControlCatalogFile(_Strict):

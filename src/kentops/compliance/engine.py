@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kentops.compliance.catalog import (
+    DESIGN_KINDS,
+    OBSERVED_KINDS,
     TECHNICAL_AREAS,
     Catalogs,
     Control,
@@ -24,6 +26,7 @@ from kentops.compliance.catalog import (
     DutyCatalog,
     DutyKind,
     load_catalogs,
+    resolve_check,
 )
 from kentops.compliance.checks import CheckContext, Subject, subject_kinds
 from kentops.compliance.evidence import (
@@ -32,6 +35,7 @@ from kentops.compliance.evidence import (
     CollectorRun,
     EvidenceSet,
     EvidenceStore,
+    StoredEvidence,
     load_collectors,
     new_run_id,
     run_collectors,
@@ -48,7 +52,15 @@ from kentops.compliance.model import (
     not_assessed,
 )
 from kentops.inventory.loader import LoadedInventory, load_inventory
-from kentops.inventory.model import Asset, Attestation, Building, Site, Waiver
+from kentops.inventory.model import (
+    AccessPoint,
+    Asset,
+    Attestation,
+    Building,
+    Phone,
+    Site,
+    Waiver,
+)
 from kentops.yamlsource import InvalidInput, Problem, display_path
 
 DEFAULT_EVIDENCE_ROOT = Path("var/evidence")
@@ -93,7 +105,11 @@ class AttestationState:
 
 @dataclass(slots=True)
 class ResultRow:
-    """One control on one subject."""
+    """One control on one subject.
+
+    ``findings`` decide the subject; ``design`` holds what the check said about the intended
+    configuration only (kentops' rendered output): shown, labelled, never deciding.
+    """
 
     control: str
     subject: SubjectRef
@@ -101,6 +117,12 @@ class ResultRow:
     status: Status  # what the report shows
     findings: list[Finding]
     waiver: WaiverState | None = None
+    design: list[Finding] = field(default_factory=list)
+
+    @property
+    def design_outcome(self) -> Outcome | None:
+        """The verdict on the intended configuration, when the check gave one."""
+        return combine(self.design) if self.design else None
 
     @property
     def waived(self) -> bool:
@@ -174,7 +196,7 @@ class AuditResult:
             for result in self.controls.values()
             if result.control.required
             for row in result.rows
-            if row.status not in {Status.COMPLIANT, Status.NOT_APPLICABLE}
+            if row.status not in {Status.COMPLIANT, Status.ATTESTED, Status.NOT_APPLICABLE}
         ]
 
     @property
@@ -383,6 +405,121 @@ def catalog_notes(catalog: DutyCatalog, catalogs: Catalogs) -> list[CatalogNote]
     return notes
 
 
+# ---------------------------------------------------------------- the evidence rule
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where each asset is, and the device its state is read through (an access point's
+    configuration lives on its controller, a phone's account on its PBX)."""
+
+    building: dict[str, str | None]
+    read_through: dict[str, str]
+
+    @classmethod
+    def of(cls, loaded: LoadedInventory) -> Placement:
+        through: dict[str, str] = {}
+        for asset in loaded.inventory.assets():
+            if isinstance(asset, AccessPoint):
+                through[asset.id] = asset.controller
+            elif isinstance(asset, Phone):
+                through[asset.id] = asset.pbx
+        return cls({a.id: a.building for a in loaded.inventory.assets()}, through)
+
+
+def _about(subject: Subject, stored: StoredEvidence, place: Placement) -> bool:
+    """Whether an evidence item was read from this subject (or, for a building or the site,
+    from something it holds; for an access point or a phone, from the device it lives on)."""
+    if isinstance(subject, Site):
+        return True
+    if isinstance(subject, Building):
+        return (
+            stored.subject == subject.id or place.building.get(stored.subject or "") == subject.id
+        )
+    return stored.subject in {subject.id, place.read_through.get(subject.id)}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the evidence rule made of a check's findings on one subject."""
+
+    findings: list[Finding]  # those that decide the subject
+    design: list[Finding]  # those about the intended configuration only
+    attested: bool = False  # the pass rests on a dated attestation, not on an observation
+
+    @property
+    def outcome(self) -> Outcome:
+        return combine(self.findings)
+
+    @property
+    def status(self) -> Status:
+        if self.attested and self.outcome is Outcome.PASS:
+            return Status.ATTESTED
+        return OUTCOME_STATUS[self.outcome]
+
+
+def decide(
+    control: Control,
+    subject: Subject,
+    findings: Sequence[Finding],
+    evidence: EvidenceSet,
+    place: Placement,
+) -> Decision:
+    """Split a check's findings into those that decide the subject and those about the design.
+
+    The rule, written once for every control: when a control lists evidence observed on the
+    estate (``OBSERVED_KINDS``), a finding that rests only on kentops' own output (the
+    rendered configuration, the static proof over it) says nothing about the device and is
+    moved to ``design``; and the subject passes only when a passing finding cites observed
+    evidence read from it in this run (or a dated attestation, which is then shown as
+    "manuel beyan", never as "uyumlu"). Otherwise it is not assessed, whatever else is known.
+    Controls about the repository's own records (inventory, policies) are left as they are.
+    """
+    observed = control.observed_evidence
+    if not observed:
+        return Decision(list(findings), [])
+    deciding: list[Finding] = []
+    design: list[Finding] = []
+    rests_on_observation = attested = False
+    for finding in findings:
+        cited = [s for s in (evidence.by_ref(ref) for ref in finding.evidence) if s is not None]
+        seen = [s for s in cited if s.kind in OBSERVED_KINDS and _about(subject, s, place)]
+        if not seen and any(s.kind in DESIGN_KINDS for s in cited):
+            design.append(finding)
+            continue
+        deciding.append(finding)
+        if finding.outcome is Outcome.PASS:
+            rests_on_observation = rests_on_observation or bool(seen)
+            attested = attested or any(s.kind == "attestation" for s in cited)
+    passing = bool(deciding) and combine(deciding) is Outcome.PASS
+    if not deciding or (passing and not rests_on_observation and not attested):
+        deciding.append(not_observed(observed))
+    return Decision(deciding, design, attested=passing and not rests_on_observation)
+
+
+def judge_subject(
+    control: Control, ctx: CheckContext, subject: Subject, place: Placement | None = None
+) -> Decision:
+    """One control on one subject, as the audit judges it: the check, then the evidence
+    rule."""
+    check = resolve_check(control.check)
+    if check is None:
+        raise KeyError(control.check)
+    where = place or ctx.memo("placement", lambda: Placement.of(ctx.loaded))
+    return decide(control, subject, _run_check(check, ctx, subject), ctx.evidence, where)
+
+
+def not_observed(kinds: Sequence[str]) -> Finding:
+    """No passing finding rests on evidence read from the subject in this run."""
+    names = ", ".join(kinds)
+    return not_assessed(
+        f"Bu denetimde cihazın/sunucunun kendisinden okunan kanıt yok ({names}); "
+        "amaçlanan yapılandırma ya da kayıtlar tek başına uyum göstermez",
+        f"No evidence was read from the subject itself in this run ({names}); the intended "
+        "configuration or the records alone do not show compliance",
+    )
+
+
 # ---------------------------------------------------------------- evaluation
 
 
@@ -428,6 +565,7 @@ def _evaluate_controls(
     results: dict[str, ControlResult],
 ) -> None:
     """Every control on every subject it applies to, into ``results``."""
+    place = Placement.of(ctx.loaded)
     for control_id, control in catalogs.controls.controls.items():
         clock = time.perf_counter()
         check = catalogs.controls.checks[control_id]
@@ -438,12 +576,20 @@ def _evaluate_controls(
                 if subject.id in seen:
                     continue
                 seen.add(subject.id)
-                findings = _run_check(check, ctx, subject)
-                outcome = combine(findings)
+                decision = decide(
+                    control, subject, _run_check(check, ctx, subject), ctx.evidence, place
+                )
                 ref = refs.get(subject.id)
                 if ref is None:
                     ref = refs[subject.id] = _subject_ref(subject)
-                row = ResultRow(control_id, ref, outcome, OUTCOME_STATUS[outcome], list(findings))
+                row = ResultRow(
+                    control_id,
+                    ref,
+                    decision.outcome,
+                    decision.status,
+                    decision.findings,
+                    design=decision.design,
+                )
                 if isinstance(subject, Asset):
                     _apply_waiver(row, waiver_index.get((control_id, subject.id)))
                 rows.append(row)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from kentops.compliance.catalog import OBSERVED_KINDS
 from kentops.inventory.loader import LoadedInventory
 from kentops.yamlsource import InvalidInput, display_path
 
@@ -114,6 +115,8 @@ class CollectorRun:
     items: int = 0
     state: str = "collected"  # collected | not_collected | error
     reason: str | None = None
+    #: Items refused by the store: observed evidence with nothing read (name: why).
+    rejected: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -124,6 +127,7 @@ class CollectorRun:
             "items": self.items,
             "state": self.state,
             "reason": self.reason,
+            "rejected": list(self.rejected),
         }
 
 
@@ -135,9 +139,11 @@ class EvidenceSet:
         self.collected_kinds: set[str] = set()
         self._by_kind: dict[str, list[StoredEvidence]] = {}
         self._by_subject: dict[tuple[str, str | None], list[StoredEvidence]] = {}
+        self._by_ref: dict[str, StoredEvidence] = {}
 
     def add(self, stored: StoredEvidence) -> None:
         self.items.append(stored)
+        self._by_ref[stored.ref] = stored
         self._by_kind.setdefault(stored.kind, []).append(stored)
         self._by_subject.setdefault((stored.kind, stored.subject), []).append(stored)
 
@@ -147,6 +153,10 @@ class EvidenceSet:
     def collected(self, kind: str) -> bool:
         """Whether a collector of this kind ran successfully in this run."""
         return kind in self.collected_kinds
+
+    def by_ref(self, ref: str) -> StoredEvidence | None:
+        """The item a finding cites, or None when this run holds no such reference."""
+        return self._by_ref.get(ref)
 
     def of_kind(self, kind: str) -> list[StoredEvidence]:
         return self._by_kind.get(kind, [])
@@ -185,11 +195,24 @@ class EvidenceStore:
         self._names.add(candidate)
         return candidate
 
-    def store(self, collector: str, items: Sequence[EvidenceItem]) -> list[StoredEvidence]:
+    def store(
+        self,
+        collector: str,
+        items: Sequence[EvidenceItem],
+        rejected: list[str] | None = None,
+    ) -> list[StoredEvidence]:
+        """Write and index ``items``. An observed item whose content is empty was not read:
+        it is refused (named in ``rejected``) and never becomes evidence."""
         stored = []
         now = utc_now()
         for item in items:
             raw = item.raw
+            if item.kind in OBSERVED_KINDS and not raw.strip():
+                if rejected is not None:
+                    rejected.append(
+                        f"{item.name}: no raw output was kept for {item.subject or 'the site'}"
+                    )
+                continue
             ref = self._unique(item.name)
             if self.write:
                 target = self.run_dir / ref
@@ -330,7 +353,7 @@ def run_collectors(
         except Exception as exc:  # noqa: BLE001 - recorded in the manifest and the report
             run.state, run.reason = "error", f"{type(exc).__name__}: {exc}"
         else:
-            stored = store.store(collector.name, items)
+            stored = store.store(collector.name, items, run.rejected)
             run.items = len(stored)
             store.evidence.mark_collected(collector.kinds)
         run.finished = utc_now()

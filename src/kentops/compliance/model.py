@@ -90,8 +90,8 @@ def failed(tr: str, en: str, *evidence: str) -> Finding:
     return Finding(Outcome.FAIL, tr, en, evidence)
 
 
-def not_applicable(tr: str, en: str) -> Finding:
-    return Finding(Outcome.NOT_APPLICABLE, tr, en)
+def not_applicable(tr: str, en: str, *evidence: str) -> Finding:
+    return Finding(Outcome.NOT_APPLICABLE, tr, en, evidence)
 
 
 def not_collected(*kinds: str) -> Finding:

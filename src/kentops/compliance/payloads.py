@@ -117,8 +117,12 @@ class PendingUpdate(Payload):
 
 
 class UpdateState(Payload):
-    pending_security: list[PendingUpdate] = Field(default_factory=list)
-    reboot_required: bool = False
+    """Pending updates and reboot state. None is "not read": a collector fills each field
+    from what it read on the host (an empty list only when the package manager was asked and
+    listed nothing)."""
+
+    pending_security: list[PendingUpdate] | None = None
+    reboot_required: bool | None = None
     reboot_required_since: dt.datetime | None = None
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from kentops.compliance.catalog import Catalogs
+from kentops.compliance.engine import judge_subject
 from kentops.compliance.evidence import EvidenceItem, json_text
-from kentops.compliance.model import Finding, Outcome, combine
+from kentops.compliance.model import Outcome, combine
 from kentops.compliance.payloads import (
     AdminState,
     AntiMalwareState,
@@ -64,8 +65,8 @@ def run(catalogs: Catalogs, control: str, ctx: Any, subject_id: str) -> tuple[Ou
         subject = next((b for b in inv.buildings if b.id == subject_id), None) or inv.asset(
             subject_id
         )
-    findings: list[Finding] = catalogs.controls.checks[control](ctx, subject)
-    return combine(findings), " | ".join(f.en for f in findings)
+    decision = judge_subject(catalogs.controls[control], ctx, subject)
+    return decision.outcome, " | ".join(f.en for f in decision.findings)
 
 
 # ---------------------------------------------------------------- servers
@@ -88,7 +89,8 @@ def hardened(server: str = "hq-srv-web-01", **changes: Any) -> ServerFacts:
         updates=UpdateState(
             pending_security=[
                 PendingUpdate(package="openssl", available_since=TODAY - dt.timedelta(days=3))
-            ]
+            ],
+            reboot_required=False,
         ),
         time=NtpState(synchronised=True, offset_ms=1.5, servers=["10.10.60.11", "10.10.60.12"]),
         firewall=FirewallState(

@@ -15,10 +15,12 @@ import pytest
 import yaml
 
 from kentops.compliance.catalog import Catalogs
+from kentops.compliance.engine import judge_subject
 from kentops.compliance.evidence import EvidenceItem
 from kentops.compliance.model import Outcome, combine
+from kentops.compliance.payloads import RunningConfigInfo
 from kentops.render import Artefact
-from tests.unit.compliance.conftest import ContextFactory
+from tests.unit.compliance.conftest import NOW, ContextFactory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "network"
 KIND = {"cisco_ios": "ios", "huawei_vrp": "vrp", "fortios": "fortios", "routeros": "routeros"}
@@ -54,6 +56,18 @@ def _cases() -> list[Any]:
     return cases
 
 
+def _running(spec: dict[str, Any]) -> EvidenceItem:
+    """The fixture as a running configuration read from the device in this run."""
+    return EvidenceItem(
+        kind="running_config",
+        name=f"running_config/{spec['device']}.cfg",
+        content=spec["config"],
+        source="fixture",
+        subject=spec["device"],
+        data=RunningConfigInfo(device_id=spec["device"], taken_at=NOW),
+    )
+
+
 def _rendered(spec: dict[str, Any]) -> EvidenceItem:
     text = spec["config"]
     artefact = Artefact(
@@ -83,10 +97,10 @@ def test_judge_reads_configuration(
     make_ctx: ContextFactory,
     catalogs: Catalogs,
 ) -> None:
-    ctx = make_ctx([_rendered(spec)])
+    ctx = make_ctx([_running(spec)])
     device = ctx.inventory.asset(spec["device"])
-    findings = catalogs.controls.checks[control](ctx, device)
-    got = combine(findings)
+    decision = judge_subject(catalogs.controls[control], ctx, device)
+    got, findings, design = decision.outcome, decision.findings, decision.design
     texts = " | ".join(f.en for f in findings)
     assert got is Outcome(outcome), f"{name} {control}: {texts}"
     why = (spec.get("why") or {}).get(control)
@@ -95,7 +109,28 @@ def test_judge_reads_configuration(
     # every finding cites the configuration it read
     judged = [f for f in findings if f.outcome in {Outcome.PASS, Outcome.FAIL}]
     assert judged
-    assert all(f.evidence == (f"rendered_config/{spec['device']}/intended.cfg",) for f in judged)
+    assert all(f.evidence == (f"running_config/{spec['device']}.cfg",) for f in judged)
+    assert not design
+
+
+@pytest.mark.parametrize(("name", "spec", "control", "outcome"), _cases())
+def test_intended_configuration_alone_never_decides(
+    name: str,
+    spec: dict[str, Any],
+    control: str,
+    outcome: str,
+    make_ctx: ContextFactory,
+    catalogs: Catalogs,
+) -> None:
+    """The same configuration as kentops' own rendered output, with no running configuration
+    read: the device is not assessed; the verdict is kept as a result about the design."""
+    ctx = make_ctx([_rendered(spec)], collected={"rendered_config", "running_config"})
+    device = ctx.inventory.asset(spec["device"])
+    decision = judge_subject(catalogs.controls[control], ctx, device)
+    got, findings, design = decision.outcome, decision.findings, decision.design
+    assert got is Outcome.NOT_ASSESSED, " | ".join(f.en for f in findings)
+    assert combine(design) is Outcome(outcome)
+    assert all(f.evidence == (f"rendered_config/{spec['device']}/intended.cfg",) for f in design)
 
 
 def test_running_configuration_is_judged_too(make_ctx: ContextFactory, catalogs: Catalogs) -> None:

@@ -13,7 +13,13 @@ from kentops.compliance.model import (
     not_collected,
     passed,
 )
-from kentops.compliance.payloads import DeviceFacts, Log5651Archive, ServerFacts, read_payload
+from kentops.compliance.payloads import (
+    CameraState,
+    DeviceFacts,
+    Log5651Archive,
+    ServerFacts,
+    read_payload,
+)
 from kentops.inventory.model import (
     ASSET_BY_COLLECTION,
     NETWORK_KINDS,
@@ -140,64 +146,68 @@ def lifecycle_recorded(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 ref,
             )
         )
-    kind = (
-        "device_facts"
-        if asset.kind in NETWORK_KINDS
-        else "server_facts"
-        if isinstance(asset, Server)
-        else None
-    )
-    if kind is None:
-        return findings  # no collector reads facts from this kind of asset
-    if not ctx.collected(kind):
-        findings.append(not_collected(kind))
-        return findings
-    stored = ctx.item(kind, asset.id)
-    if stored is None:
-        findings.append(
-            not_assessed(
-                "Cihazdan bilgi okunamadı; karşılaştırılamadı",
-                "No facts were read from the device; nothing to compare",
-            )
-        )
-        return findings
-    reported: dict[str, str | None] = {}
-    if kind == "device_facts":
-        facts = read_payload(DeviceFacts, stored.data)
-        if facts is not None:
-            reported = {
-                "serial": facts.serial,
-                "os_version": facts.os_version,
-                "model": facts.model,
-            }
+    return findings
+
+
+def facts_match(ctx: CheckContext, asset: Asset) -> list[Finding]:
+    """INV-FACTS-01: what the device or server reports in this run does not contradict the
+    inventory. Facts that could not be read, or that report nothing comparable, decide
+    nothing."""
+    if not ctx.collected("inventory"):
+        return [not_collected("inventory")]
+    ref = _inventory_ref(ctx, asset)
+    model: type[DeviceFacts | ServerFacts | CameraState]
+    if asset.kind in NETWORK_KINDS:
+        kind, model = "device_facts", DeviceFacts
+    elif isinstance(asset, Server):
+        kind, model = "server_facts", ServerFacts
     else:
-        server = read_payload(ServerFacts, stored.data)
-        if server is not None and server.os is not None:
-            reported = {"os_version": server.os.pretty_name or server.os.version_id}
+        kind, model = "camera_state", CameraState
+    facts, stored, missing = payload(ctx, kind, asset.id, model)
+    if missing is not None or stored is None:
+        return [missing or not_collected(kind)]
+    reported: dict[str, str | None] = {}
+    if isinstance(facts, DeviceFacts):
+        reported = {"serial": facts.serial, "os_version": facts.os_version, "model": facts.model}
+    elif isinstance(facts, ServerFacts) and facts.os is not None:
+        reported = {"os_version": facts.os.pretty_name or facts.os.version_id}
+    elif isinstance(facts, CameraState):
+        reported = {"os_version": facts.firmware}
+    compared = {
+        name: seen for name, seen in reported.items() if seen and getattr(asset, name, None)
+    }
+    if not compared:
+        return [
+            not_assessed(
+                "Cihazdan envanterle karşılaştırılabilecek bilgi okunamadı",
+                "Nothing comparable with the inventory was read from the device",
+                stored.ref,
+            )
+        ]
     contradictions = [
         (name, getattr(asset, name), seen)
-        for name, seen in reported.items()
-        if seen and getattr(asset, name) and not _same(str(getattr(asset, name)), seen)
+        for name, seen in compared.items()
+        if not _same(str(getattr(asset, name)), seen)
     ]
     if contradictions:
         text = ", ".join(f"{n}: {a} ≠ {s}" for n, a, s in contradictions)
-        findings.append(
+        return [
             failed(
                 f"Envanter cihazla çelişiyor ({text})",
                 f"The inventory contradicts the device ({text})",
                 ref,
                 stored.ref,
             )
+        ]
+    names = ", ".join(sorted(compared))
+    return [
+        passed(
+            f"Cihazdan okunan bilgiyle uyumlu ({names})",
+            f"Matches the facts read from the device ({names})",
+            ref,
+            stored.ref,
         )
-    else:
-        findings.append(
-            passed(
-                "Cihazdan okunan bilgiyle uyumlu",
-                "Matches the facts read from the device",
-                stored.ref,
-            )
-        )
-    return findings
+    ]
 
 
 def _same(recorded: str, seen: str) -> bool:
@@ -282,6 +292,13 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
                 if lease.mac.lower() not in by_mac and lease.ip not in by_ip:
                     unknown.append(f"DHCP {lease.ip} {lease.mac} {lease.hostname or ''}".strip())
     findings: list[Finding] = []
+    if not refs:
+        return [
+            not_assessed(
+                "Hiçbir cihazdan komşu/ARP bilgisi ya da kira kaydı okunamadı",
+                "No neighbour, ARP or lease data was read from any device",
+            )
+        ]
     if unknown:
         unique = sorted(set(unknown))
         findings.append(

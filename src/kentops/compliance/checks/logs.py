@@ -55,12 +55,14 @@ def _archive(ctx: CheckContext) -> tuple[Log5651Archive | None, str | None, Find
 
 
 def _completed_days(ctx: CheckContext, archive: Log5651Archive) -> list[dt.date]:
-    """Every day the archive should hold sealed: from its first day to yesterday."""
-    if archive.first_day is None:
+    """Every day the archive should hold sealed: from its first day (the first the archive
+    declares, or else the earliest it holds) to yesterday."""
+    first = archive.first_day or min((d.day for d in archive.days), default=None)
+    if first is None:
         return []
     yesterday = ctx.today - dt.timedelta(days=1)
-    count = (yesterday - archive.first_day).days + 1
-    return [archive.first_day + dt.timedelta(days=n) for n in range(max(0, count))]
+    count = (yesterday - first).days + 1
+    return [first + dt.timedelta(days=n) for n in range(max(0, count))]
 
 
 def sources_reporting(ctx: CheckContext, asset: Asset) -> list[Finding]:
@@ -140,7 +142,8 @@ def days_sealed(ctx: CheckContext, _site: Site) -> list[Finding]:
     delay = policyview.seal_delay(ctx) or DEFAULT_SEAL_DELAY
     by_day = {d.day: d for d in archive.days}
     unsealed, unverified, late = [], [], []
-    for day in _completed_days(ctx, archive):
+    completed = _completed_days(ctx, archive)
+    for day in completed:
         entry = by_day.get(day)
         if entry is None or not entry.sealed:
             unsealed.append(day.isoformat())
@@ -152,6 +155,12 @@ def days_sealed(ctx: CheckContext, _site: Site) -> list[Finding]:
                 late.append(day.isoformat())
     if not archive.days:
         return [failed("Arşivde mühürlü gün yok", "No sealed day in the archive", ref)]
+    if not completed:
+        return [
+            not_assessed(
+                "Arşivde henüz tamamlanmış gün yok", "The archive holds no completed day yet", ref
+            )
+        ]
     issues: list[Issue] = []
     if unsealed:
         issues.append((f"mühürsüz gün: {listing(unsealed)}", f"unsealed day: {listing(unsealed)}"))
@@ -167,8 +176,8 @@ def days_sealed(ctx: CheckContext, _site: Site) -> list[Finding]:
     return [
         judge(
             issues,
-            f"{len(by_day)} günün her biri zaman damgalı",
-            f"each of {len(by_day)} days time-stamped",
+            f"tamamlanan {len(completed)} günün her biri zaman damgalı",
+            f"each of {len(completed)} completed days time-stamped",
             ref,
         )
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 from kentops.compliance import policyview
@@ -48,7 +49,7 @@ from kentops.inventory.model import Asset, Router, Switch, WirelessController
 NETWORK_TYPES = (Switch, Router, WirelessController)
 
 #: Judge of one configuration: issues found, or None when the dialect is not supported.
-Judge = Callable[[Config, "NetContext"], list[Issue] | None]
+Judge = Callable[[Config, "NetContext"], "list[Issue] | NothingToJudge | None"]
 
 #: Maximum age of the latest configuration backup when the backup policy does not say.
 DEFAULT_BACKUP_MAX_AGE = dt.timedelta(hours=48)
@@ -71,25 +72,34 @@ def _not_network(device: Asset) -> Finding | None:
 
 
 def evaluate_configs(ctx: CheckContext, device: Asset, judge_fn: Judge, ok: Issue) -> list[Finding]:
-    """Run a judge on every configuration of the device (intended, then running)."""
+    """Run a judge on the intended configuration (a result about the design, which the engine
+    reports apart) and on the running configuration read from the device (which decides)."""
     wrong = _not_network(device)
     if wrong is not None:
         return [wrong]
     configs = ctx.device_configs(device)
-    findings: list[Finding] = []
-    if not ctx.collected("rendered_config"):
-        findings.append(not_collected("rendered_config"))
-    elif not any(c.source == "rendered" for c in configs):
+    net = NetContext(ctx, device)
+    findings = [_judge_one(dc, judge_fn, net, ok) for dc in configs if dc.source == "rendered"]
+    if not ctx.collected("running_config"):
+        findings.append(not_collected("running_config"))
+    elif not any(c.source == "running" for c in configs):
         findings.append(
             not_assessed(
-                "Bu cihaz için amaçlanan yapılandırma üretilmedi",
-                "No intended configuration was rendered for this device",
+                "Bu denetimde cihazın çalışan yapılandırması okunamadı",
+                "The running configuration of this device was not read in this run",
             )
         )
-    net = NetContext(ctx, device)
-    for dc in configs:
-        findings.append(_judge_one(dc, judge_fn, net, ok))
+    findings.extend(_judge_one(dc, judge_fn, net, ok) for dc in configs if dc.source == "running")
     return findings
+
+
+@dataclass(frozen=True)
+class NothingToJudge:
+    """A judge's answer when the configuration holds nothing the control speaks of (no access
+    port, no WLAN): the control does not apply, which is never a pass."""
+
+    tr: str
+    en: str
 
 
 def _judge_one(dc: DeviceConfig, judge_fn: Judge, net: NetContext, ok: Issue) -> Finding:
@@ -103,6 +113,8 @@ def _judge_one(dc: DeviceConfig, judge_fn: Judge, net: NetContext, ok: Issue) ->
             f"{label[1]}{dc.config.platform} syntax is not supported by this check",
             dc.ref,
         )
+    if isinstance(issues, NothingToJudge):
+        return not_applicable(label[0] + issues.tr, label[1] + issues.en, dc.ref)
     return judge(issues, ok[0], ok[1], dc.ref, prefix=label)
 
 
@@ -1155,13 +1167,13 @@ def login_banner(ctx: CheckContext, device: Asset) -> list[Finding]:
 # ---------------------------------------------------------------- NET-PORTSEC-01
 
 
-def _portsec_judge(cfg: Config, _net: NetContext) -> list[Issue] | None:
+def _portsec_judge(cfg: Config, _net: NetContext) -> list[Issue] | NothingToJudge | None:
     p = cfg.platform
     if p not in {"cisco_ios", "huawei_vrp"}:
         return None
     access = [port for port in _interfaces(cfg) if _is_access(port, p) and not _is_shutdown(port)]
     if not access:
-        return []
+        return NothingToJudge("etkin erişim portu yok", "no access port in use")
     no_psec: list[str] = []
     no_storm: list[str] = []
     for port in access:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from kentops.compliance.checks import CheckContext
+from kentops.compliance.checks import CheckContext, DeviceConfig
 from kentops.compliance.checks._common import Issue, judge, listing, payload
 from kentops.compliance.checks.network import (
     NETWORK_TYPES,
     NetContext,
     evaluate_configs,
 )
-from kentops.compliance.configparse import Config
+from kentops.compliance.configparse import Config, Line
 from kentops.compliance.model import (
     Finding,
     failed,
@@ -273,6 +273,36 @@ def no_secrets_in_repo(ctx: CheckContext, _site: Site) -> list[Finding]:
 # ---------------------------------------------------------------- SEC-WIFI-01
 
 
+def _guest_isolation(dc: DeviceConfig, guest_names: list[str]) -> Finding:
+    """Every guest SSID of the inventory is a WLAN of this configuration, with client
+    isolation; a configuration without that WLAN does not show isolation, it lacks it."""
+    label = ("Çalışan yapılandırma: ", "Running configuration: ")
+    if dc.source == "rendered":
+        label = ("Amaçlanan yapılandırma: ", "Intended configuration: ")
+    if not guest_names:
+        return not_applicable(label[0] + "misafir SSID'si yok", label[1] + "no guest SSID", dc.ref)
+    # C9800: wlan <profile> <id> <ssid>; the inventory's SSID name is the profile or the SSID
+    blocks = _wlans(dc.config)
+    issues: list[Issue] = []
+    for name in guest_names:
+        block = next((b for b in blocks if name in b.text.split()[1:]), None)
+        if block is None:
+            issues.append((f"{name} WLAN'ı tanımlı değil", f"no WLAN {name} configured"))
+        elif block.child("peer-blocking drop") is None:
+            issues.append((f"{name}: istemci yalıtımı yok", f"{name}: no client isolation"))
+    return judge(
+        issues,
+        "misafir SSID'de istemci yalıtımı",
+        "client isolation on the guest SSID",
+        dc.ref,
+        prefix=label,
+    )
+
+
+def _wlans(cfg: Config) -> list[Line]:
+    return [line for line in cfg.lines if line.text.startswith("wlan ")]
+
+
 def wifi_enterprise(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SEC-WIFI-01: staff SSIDs on 802.1X (WPA2/3-Enterprise), guest SSID in its own zone."""
     if isinstance(asset, AccessPoint):
@@ -305,38 +335,17 @@ def wifi_enterprise(ctx: CheckContext, asset: Asset) -> list[Finding]:
             prefix=("Envanterdeki SSID'ler: ", "SSIDs in the inventory: "),
         )
     ]
-    if not ctx.collected("rendered_config"):
-        findings.append(not_collected("rendered_config"))
-    elif not ctx.device_configs(asset):
+    configs = ctx.device_configs(asset)
+    guest_names = sorted(s.name for s in guests)
+    for dc in configs:
+        findings.append(_guest_isolation(dc, guest_names))
+    if not ctx.collected("running_config"):
+        findings.append(not_collected("running_config"))
+    elif not any(dc.source == "running" for dc in configs):
         findings.append(
             not_assessed(
-                "Denetleyici yapılandırması üretilmedi; istemci yalıtımı doğrulanamadı",
-                "No controller configuration rendered; client isolation not verified",
+                "Denetleyicinin çalışan yapılandırması bu denetimde okunamadı",
+                "The controller's running configuration was not read in this run",
             )
         )
-    else:
-        for dc in ctx.device_configs(asset):
-            blocks = [line for line in dc.config.lines if line.text.startswith("wlan ")]
-            guest_names = {s.name for s in guests}
-            missing = [
-                b.text
-                for b in blocks
-                if any(name in b.text for name in guest_names)
-                and b.child("peer-blocking drop") is None
-            ]
-            findings.append(
-                judge(
-                    [
-                        (
-                            f"istemci yalıtımı yok: {listing(missing)}",
-                            f"no client isolation: {listing(missing)}",
-                        )
-                    ]
-                    if missing
-                    else [],
-                    "misafir SSID'de istemci yalıtımı",
-                    "client isolation on the guest SSID",
-                    dc.ref,
-                )
-            )
     return findings

@@ -212,6 +212,15 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
     if isinstance(read, list):
         return read
     _, updates, ref = read
+    if updates.pending_security is None:
+        return [
+            not_assessed(
+                "Bekleyen güvenlik güncellemeleri okunmadı",
+                "Pending security updates were not read",
+                ref,
+            )
+        ]
+    pending_security = updates.pending_security
     max_age = policyview.max_update_age(ctx)
     if max_age is None:
         return [
@@ -221,7 +230,7 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 ref,
             )
         ]
-    late = [u for u in updates.pending_security if ctx.today - u.available_since > max_age]
+    late = [u for u in pending_security if ctx.today - u.available_since > max_age]
     if late:
         oldest = min(u.available_since for u in late)
         return [
@@ -233,7 +242,7 @@ def security_updates_current(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 ref,
             )
         ]
-    pending = len(updates.pending_security)
+    pending = len(pending_security)
     return [
         passed(
             f"Süresi geçmiş güvenlik güncellemesi yok ({pending} yeni bekliyor)",
@@ -257,6 +266,14 @@ def no_overdue_reboot(ctx: CheckContext, asset: Asset) -> list[Finding]:
     if isinstance(read, list):
         return read
     _, updates, ref = read
+    if updates.reboot_required is None:
+        return [
+            not_assessed(
+                "Yeniden başlatma gereksinimi okunmadı",
+                "Whether a reboot is required was not read",
+                ref,
+            )
+        ]
     if not updates.reboot_required:
         return [passed("Bekleyen yeniden başlatma yok", "No reboot pending", ref)]
     since = updates.reboot_required_since

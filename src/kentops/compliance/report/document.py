@@ -44,6 +44,13 @@ def row_document(row: ResultRow) -> dict[str, Any]:
         "waived": row.waived,
         "waiver": row.waiver.waiver.id if row.waiver else None,
         "findings": [f.as_dict() for f in row.findings],
+        # what the check said about the intended configuration only: never the subject's status
+        "design": {
+            "outcome": row.design_outcome.value,
+            "findings": [f.as_dict() for f in row.design],
+        }
+        if row.design_outcome is not None
+        else None,
     }
 
 

@@ -61,6 +61,10 @@ LABELS: dict[str, dict[str, str]] = {
         "attested_by": "Beyan",
         "not_applicable_reason": "Kapsam dışı",
         "failures": "Geçmeyen kontrol sonuçları",
+        "design": "Amaçlanan yapılandırmada (tasarımda) görülen sorunlar",
+        "design_note": "Bu sonuçlar kentops'un ürettiği amaçlanan yapılandırmaya aittir; "
+        "cihazın durumunu belirlemez. Cihazın durumu yalnızca bu denetimde cihazdan okunan "
+        "kanıta dayanır.",
         "no_failures": "Uyumsuz kontrol sonucu yok.",
         "control": "Kontrol",
         "subject": "Varlık",
@@ -137,6 +141,10 @@ LABELS: dict[str, dict[str, str]] = {
         "attested_by": "Attestation",
         "not_applicable_reason": "Not applicable",
         "failures": "Failing control results",
+        "design": "Problems seen in the intended configuration (the design)",
+        "design_note": "These results are about the intended configuration kentops rendered; "
+        "they do not decide a device's status, which rests only on evidence read from the "
+        "device in this audit.",
         "no_failures": "No non-compliant control result.",
         "control": "Control",
         "subject": "Asset",
@@ -264,6 +272,27 @@ def failing_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def design_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Controls whose check failed on the intended configuration of some subject."""
+    out = []
+    for control in doc["controls"]:
+        bad = [
+            r
+            for r in control["results"]
+            if r.get("design") and r["design"]["outcome"] == "fail"
+        ]
+        if bad:
+            out.append(
+                {
+                    "control": control,
+                    "rows": bad[:FAILURES_PER_CONTROL],
+                    "more": max(0, len(bad) - FAILURES_PER_CONTROL),
+                    "total": len(bad),
+                }
+            )
+    return out
+
+
 def articles(doc: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """Duties grouped by article; articles with the worst duty first, failing duties first."""
     duties = doc["duties"]
@@ -299,4 +328,5 @@ def render_html(doc: dict[str, Any], trend: Sequence[TrendPoint], lang: str) -> 
         trend_svg=trend_svg(trend, lang),
         articles=articles(doc),
         failures=failing_rows(doc),
+        design=design_rows(doc),
     )
