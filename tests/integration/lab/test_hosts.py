@@ -36,6 +36,7 @@ from kentops.lab.hosts import (
 )
 from kentops.lab.hosts.image import ImageError, debian_mirror
 from kentops.lab.hosts.mounts import mounts_under
+from kentops.lab.hosts.packages import CANARY, CANARY_INSTALLED, CANARY_UPDATE
 
 pytestmark = [pytest.mark.slow, pytest.mark.lab, pytest.mark.xdist_group("lab-hosts")]
 
@@ -212,6 +213,53 @@ def test_admin_has_passwordless_sudo_and_python(lab: HostLab, hosts: list[LabHos
         assert _ssh(lab, host, "sudo", "-n", "id", "-u").strip() == "0"
         out = _ssh(lab, host, "python3", "-c", "'import apt, sys; print(sys.version_info[0])'")
         assert out.strip() == "3"
+
+
+def test_local_package_source_offers_a_security_update_that_installs(
+    lab: HostLab, hosts: list[LabHost]
+) -> None:
+    host = hosts[2]
+    pending = _ssh(lab, host, "apt-get", "-s", "-o", "Debug::NoLocking=1", "dist-upgrade")
+    inst = [line for line in pending.splitlines() if line.startswith("Inst ")]
+    assert inst == [
+        f"Inst {CANARY} [{CANARY_INSTALLED}] ({CANARY_UPDATE} "
+        "kentops-lab-security:12/bookworm-security [all])"
+    ]
+    _ssh(lab, host, "sudo", "-n", "apt-get", "install", "-y", "-qq", CANARY)
+    version = _ssh(lab, host, "dpkg-query", "-W", "-f", "'${Version}'", CANARY)
+    assert version == CANARY_UPDATE
+    assert CANARY in _ssh(lab, host, "cat", "/run/reboot-required.pkgs")
+
+
+def test_reboot_restarts_the_enabled_services_with_a_new_boot_id(
+    lab: HostLab, hosts: list[LabHost]
+) -> None:
+    host = hosts[2]
+    boot_id = _ssh(lab, host, "cat", "/run/kentops-lab/boot-id").strip()
+    _ssh(lab, host, "sudo", "-n", "touch", "/run/reboot-required")
+    _ssh(lab, host, "sudo", "-n", "/usr/local/sbin/kentops-lab-reboot")
+    deadline = time.monotonic() + 30
+    after = boot_id
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        probe = subprocess.run(
+            lab.ssh_command(host, "cat", "/run/kentops-lab/boot-id"),
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() not in {"", boot_id}:
+            after = probe.stdout.strip()
+            break
+    assert after != boot_id, "the host did not come back with a new boot id"
+    running = _ssh(lab, host, "ps", "-e", "-o", "comm=").split()
+    assert {"sshd", "rsyslogd", "chronyd", "cron"} <= set(running)
+    assert "postgres" not in running  # installed in the image, not enabled
+    gone = subprocess.run(
+        lab.ssh_command(host, "test", "-e", "/run/reboot-required"), check=False, timeout=20
+    )
+    assert gone.returncode == 1
 
 
 def test_hosts_are_contained(lab: HostLab, hosts: list[LabHost]) -> None:

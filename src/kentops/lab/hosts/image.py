@@ -23,18 +23,25 @@ from importlib import resources
 from pathlib import Path
 
 from kentops.lab.hosts.mounts import unmount_under
+from kentops.lab.hosts.packages import CANARY_INSTALLED, build_canary
 
 #: Debian release of the lab hosts.
 SUITE = "bookworm"
 
 #: Bump when the way the image is built or customised changes.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 #: Packages installed on top of minbase. Beyond the services the roles manage:
 #: acl (Ansible `become_user` to an unprivileged user), netbase (/etc/services,
 #: /etc/protocols), tzdata (timezone facts), logrotate (rsyslog's companion),
 #: iputils-ping (host-to-host checks), unattended-upgrades (what the patching role
-#: configures).
+#: configures). Services the lab runs on some hosts only: postgresql (+ python3-psycopg2
+#: for Ansible's postgresql modules) on the database server, rclone (its `serve restic
+#: --append-only` is the restic REST server; Debian 12 has no rest-server package) on the
+#: backup server, samba/samba-ad-dc/winbind/krb5-user/ldap-utils for the directory,
+#: kea-dhcp4-server and isc-dhcp-client for the Law 5651 DHCP chain, auditd (configured by
+#: the baseline role; it cannot run inside a lab host). These come disabled (no rc links,
+#: see _DISABLED_SERVICES): the roles enable them where the inventory says so.
 PACKAGES: tuple[str, ...] = (
     "openssh-server",
     "python3",
@@ -55,6 +62,29 @@ PACKAGES: tuple[str, ...] = (
     "logrotate",
     "iputils-ping",
     "unattended-upgrades",
+    "auditd",
+    "isc-dhcp-client",
+    "kea-dhcp4-server",
+    "krb5-user",
+    "ldap-utils",
+    "postgresql",
+    "python3-psycopg2",
+    "rclone",
+    "samba",
+    "samba-ad-dc",
+    "winbind",
+)
+
+#: Init scripts the packages above enable that a lab host must not start by itself:
+#: the role for the host's service enables what the inventory gives it.
+_DISABLED_SERVICES = (
+    "auditd",
+    "kea-dhcp4-server",
+    "nmbd",
+    "postgresql",
+    "samba-ad-dc",
+    "smbd",
+    "winbind",
 )
 
 #: Environment variable that overrides the Debian mirror debootstrap uses.
@@ -200,7 +230,8 @@ def _run_streamed(argv: Sequence[str], progress: Progress | None) -> None:
         raise ImageError(f"{argv[0]} failed with exit code {proc.returncode}:\n{joined}")
 
 
-def _chroot(rootfs: Path, *argv: str) -> None:
+def run_in_root(rootfs: Path, *argv: str) -> None:
+    """Run ``argv`` chrooted into ``rootfs`` (no network, no /proc); raise ImageError."""
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
     result = subprocess.run(
         ["chroot", str(rootfs), *argv], env=env, capture_output=True, text=True, check=False
@@ -211,7 +242,7 @@ def _chroot(rootfs: Path, *argv: str) -> None:
 
 def _customise(rootfs: Path) -> None:
     """Make the debootstrapped tree a lab image: no shared secrets, no systemd needs."""
-    _chroot(rootfs, "apt-get", "clean")
+    run_in_root(rootfs, "apt-get", "clean")
     # debootstrap bakes host keys into the tree; each host generates its own.
     for key in (rootfs / "etc/ssh").glob("ssh_host_*"):
         key.unlink()
@@ -239,7 +270,14 @@ def _customise(rootfs: Path) -> None:
         script = rootfs / "etc/init.d" / service
         script.write_text(_file_text(name))
         script.chmod(0o755)
-    _chroot(rootfs, "update-rc.d", "rsyslog", "defaults")
+    run_in_root(rootfs, "update-rc.d", "rsyslog", "defaults")
+    for service in _DISABLED_SERVICES:
+        if (rootfs / "etc/init.d" / service).exists():
+            run_in_root(rootfs, "update-rc.d", "-f", service, "remove")
+    # The package the lab's local package source offers a security update for.
+    deb = build_canary(CANARY_INSTALLED, rootfs / "tmp", asks_reboot=False)
+    run_in_root(rootfs, "dpkg", "-i", f"/tmp/{deb.name}")
+    deb.unlink()
     # As on Debian, nftables is installed but not enabled. No rc links at all (rather
     # than `defaults-disabled`): Ansible's sysvinit module enables with
     # `update-rc.d NAME defaults`, which would leave existing K links alone.

@@ -37,8 +37,14 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kentops.lab.hosts.image import ensure_image
+from kentops.lab.hosts.image import ensure_image, run_in_root
 from kentops.lab.hosts.mounts import mounts, mounts_under, unmount
+from kentops.lab.hosts.packages import (
+    SOURCE_DIR,
+    SOURCE_LIST,
+    SOURCE_LIST_PATH,
+    write_update_source,
+)
 from kentops.lab.hosts.system import (
     LAB_ENV,
     NsId,
@@ -52,6 +58,8 @@ from kentops.lab.hosts.system import (
 STATE_FILE = "lab.json"
 STATE_VERSION = 1
 INIT_PATH = "/usr/local/sbin/kentops-init"
+#: Reboots a lab host (its init boots it again); the patching role's reboot command.
+REBOOT_PATH = "/usr/local/sbin/kentops-lab-reboot"
 #: Capabilities no lab host process may ever hold: the clock, kernel modules,
 #: reboot, and the kernel log belong to the machine running the lab.
 DROPPED_CAPS = "-sys_time,-sys_module,-sys_boot,-syslog"
@@ -59,6 +67,10 @@ DROPPED_CAPS = "-sys_time,-sys_module,-sys_boot,-syslog"
 BLACKHOLE_GATEWAY = 254
 MAX_HOSTS = 200
 BOOT_TIMEOUT = 60.0
+_NO_MIRROR = (
+    "# kentops lab host: no internet, so no Debian mirror; the only package source is\n"
+    "# the lab's own (sources.list.d/kentops-lab-updates.list).\n"
+)
 
 _RUN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$")
@@ -422,6 +434,10 @@ class HostLab:
         etc_hosts = _etc_hosts(hosts)
         init_text = resources.files("kentops.lab.hosts").joinpath("files", "kentops-init")
         init_script = init_text.read_text("utf-8")
+        reboot_text = resources.files("kentops.lab.hosts").joinpath("files", "kentops-lab-reboot")
+        reboot_script = reboot_text.read_text("utf-8")
+        # The local package source with a security update for every host (see packages.py).
+        updates = write_update_source(self.state_dir / "updates")
         known: list[str] = []
         for h in hosts:
             merged = self._mount_overlay(image, h["name"])
@@ -439,6 +455,13 @@ class HostLab:
             (merged / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
             _write(merged / "root/.ssh/authorized_keys", public + "\n", 0o600)
             _write(merged / INIT_PATH.lstrip("/"), init_script, 0o755)
+            _write(merged / REBOOT_PATH.lstrip("/"), reboot_script, 0o755)
+            for item in updates.iterdir():
+                _write(merged / SOURCE_DIR.lstrip("/") / item.name, item.read_bytes())
+            _write(merged / SOURCE_LIST_PATH.lstrip("/"), SOURCE_LIST)
+            # No internet: the Debian mirror the image was built from is out of reach.
+            _write(merged / "etc/apt/sources.list", _NO_MIRROR)
+        self._apt_lists([self.hosts_dir / h["name"] / "merged" for h in hosts])
         _write(self.known_hosts_path, "".join(known), 0o644)
         self._save(state)
 
@@ -453,6 +476,30 @@ class HostLab:
         self._wait_ready(hosts, launchers)
         self._say(f"{len(hosts)} hosts up in {time.monotonic() - started:.1f} s")
         return [_lab_host(h) for h in hosts]
+
+    def _apt_lists(self, roots: list[Path]) -> None:
+        """Give every host the package lists of its sources, as after ``apt-get update``.
+
+        One ``apt-get update`` (in the first host's tree, reading only the local file
+        source) and a copy of its lists to the others, instead of one run per host.
+        """
+        if not roots:
+            return
+        first = roots[0]
+        run_in_root(first, "apt-get", "update", "-qq", "-o", "Acquire::Languages=none")
+        lists = first / "var/lib/apt/lists"
+        # file: sources are kept as symbolic links into the host's own /srv
+        fresh = {
+            p.name for p in lists.iterdir() if (p.is_file() or p.is_symlink()) and p.name != "lock"
+        }
+        for root in roots[1:]:
+            target = root / "var/lib/apt/lists"
+            for old in target.iterdir():
+                if (old.is_file() or old.is_symlink()) and old.name not in fresh | {"lock"}:
+                    old.unlink()
+            for name in fresh:
+                (target / name).unlink(missing_ok=True)
+                shutil.copy2(lists / name, target / name, follow_symlinks=False)
 
     def _mount_overlay(self, image: Path, name: str) -> Path:
         base = self.hosts_dir / name
