@@ -60,6 +60,7 @@ EvidenceKind = Literal[
     "policies",
     "rendered_config",
     "policy_check",
+    "running_policy_check",
     "running_config",
     "device_facts",
     "server_facts",
@@ -80,6 +81,7 @@ EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 OBSERVED_KINDS: frozenset[str] = frozenset(
     {
         "running_config",
+        "running_policy_check",
         "device_facts",
         "server_facts",
         "ansible_drift",

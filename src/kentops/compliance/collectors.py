@@ -8,6 +8,7 @@ intended configuration engine) and the static policy check over those configurat
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,5 +216,63 @@ class PolicyCheckCollector:
                 source="kentops.policycheck.check_policy",
                 subject=None,
                 data=result,
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class RunningPolicyCheck:
+    """The static proof run again over the running configurations read from the devices.
+
+    ``read`` maps each enforcement point whose running configuration was read to its
+    evidence reference; ``missing`` lists the enforcement points (as the intended
+    configurations have them) that were not read, so their paths stay unproven.
+    """
+
+    result: Any
+    read: dict[str, str]
+    missing: list[str]
+
+
+class RunningPolicyCheckCollector:
+    """The access policy proven on what the devices really run, not on what kentops rendered."""
+
+    name = "running_policy_check"
+    kinds: tuple[str, ...] = ("running_policy_check",)
+    after: tuple[str, ...] = ("rendered_config", "running_config", "policy_check")
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        policycheck = _optional_module("kentops.policycheck", "static policy check")
+        render = _optional_module("kentops.render", "intended configuration engine")
+        from kentops.compliance.checks import CONFIG_ARTEFACTS
+
+        if not ctx.evidence.collected("running_config"):
+            raise NotCollected("no running configuration was read in this run")
+        report_item = ctx.evidence.first("rendered_config", None)
+        design = ctx.evidence.first("policy_check", None)
+        if report_item is None or design is None:
+            raise NotCollected("the enforcement points are not known (no rendered policy check)")
+        running = {
+            s.subject: s for s in ctx.evidence.of_kind("running_config") if s.subject is not None
+        }
+        artefacts = [
+            replace(a, text=running[a.device_id].text, sha256=running[a.device_id].sha256)
+            for a in report_item.data.artefacts
+            if a.kind in CONFIG_ARTEFACTS and a.device_id in running
+        ]
+        points = list(design.data.devices)
+        read = {d: running[d].ref for d in points if d in running}
+        missing = [d for d in points if d not in running]
+        access = load_policies(ctx.policy_dir, ctx.loaded)["access"]
+        report = render.RenderReport(site=report_item.data.site, artefacts=artefacts)
+        result = policycheck.check_policy(ctx.loaded, report, access, devices=list(read))
+        return [
+            EvidenceItem(
+                kind="running_policy_check",
+                name="policy_check/running.json",
+                content=json_text({"read": read, "missing": missing, "result": result}),
+                source="kentops.policycheck.check_policy over the running configurations",
+                subject=None,
+                data=RunningPolicyCheck(result, read, missing),
             )
         ]

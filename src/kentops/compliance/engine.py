@@ -429,8 +429,10 @@ class Placement:
 
 def _about(subject: Subject, stored: StoredEvidence, place: Placement) -> bool:
     """Whether an evidence item was read from this subject (or, for a building or the site,
-    from something it holds; for an access point or a phone, from the device it lives on)."""
-    if isinstance(subject, Site):
+    from something it holds; for an access point or a phone, from the device it lives on).
+    A site-wide observation (the sealed 5651 archive, the policy check over every running
+    configuration) is about every subject; the check still has to judge the subject on it."""
+    if isinstance(subject, Site) or stored.subject is None:
         return True
     if isinstance(subject, Building):
         return (

@@ -298,7 +298,9 @@ class Collector(Protocol):
 
     ``name`` is recorded in the manifest with each item; ``kinds`` are the evidence kinds it
     produces (the names controls list under ``evidence:``). ``collect`` returns the items, or
-    raises ``NotCollected`` when it cannot run in this setting.
+    raises ``NotCollected`` when it cannot run in this setting. A collector that builds on
+    the evidence of others may declare ``after: tuple[str, ...]`` (kinds): it then runs after
+    every collector producing them, wherever it is registered.
     """
 
     name: str
@@ -316,6 +318,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.compliance.collectors:AttestationCollector",
     "kentops.compliance.collectors:RenderedConfigCollector",
     "kentops.compliance.collectors:PolicyCheckCollector",
+    "kentops.compliance.collectors:RunningPolicyCheckCollector",
 )
 
 
@@ -332,6 +335,24 @@ def load_collectors(names: Sequence[str] = COLLECTORS) -> list[Collector]:
     return collectors
 
 
+def ordered(collectors: Sequence[Collector]) -> list[Collector]:
+    """The collectors in registration order, except that one declaring ``after`` (evidence
+    kinds it reads) runs after every collector producing those kinds."""
+    out: list[Collector] = []
+    waiting = list(collectors)
+    while waiting:
+        for index, collector in enumerate(waiting):
+            needs = set(getattr(collector, "after", ()))
+            others = waiting[:index] + waiting[index + 1 :]
+            if not any(needs.intersection(o.kinds) for o in others):
+                out.append(waiting.pop(index))
+                break
+        else:  # a cycle: keep the registration order for the rest
+            out.extend(waiting)
+            break
+    return out
+
+
 def run_collectors(
     collectors: Sequence[Collector], ctx: CollectContext, store: EvidenceStore
 ) -> list[CollectorRun]:
@@ -341,7 +362,7 @@ def run_collectors(
     error with its message; its kinds stay not collected so the checks that need them are not
     assessed. InvalidInput (a policy with a problem) stops the audit: exit 2.
     """
-    for collector in collectors:
+    for collector in ordered(collectors):
         started = utc_now()
         run = CollectorRun(collector.name, tuple(collector.kinds), started, started)
         try:

@@ -13,7 +13,9 @@ from kentops.compliance.catalog import Catalogs, load_catalogs
 from kentops.compliance.checks import CheckContext
 from kentops.compliance.collectors import load_policies
 from kentops.compliance.evidence import EvidenceItem, EvidenceStore, json_text
+from kentops.compliance.payloads import RunningConfigInfo
 from kentops.inventory.loader import LoadedInventory
+from kentops.render import Artefact
 from tests.helpers import REPO
 
 #: The audit time the tests judge at (the demo's attestations and waivers are dated for it).
@@ -39,6 +41,32 @@ def policy_item(policies: dict[str, Any]) -> EvidenceItem:
         content=json_text(policies),
         source="test",
         data=policies,
+    )
+
+
+def running_item(device: str, text: str, taken_at: dt.datetime = NOW) -> EvidenceItem:
+    """A running configuration as the backup collector stores it: read from the device."""
+    return EvidenceItem(
+        kind="running_config",
+        name=f"running_config/{device}.cfg",
+        content=text,
+        source="test",
+        subject=device,
+        data=RunningConfigInfo(device_id=device, taken_at=taken_at),
+    )
+
+
+def rendered_item(
+    device: str, text: str, kind: str = "ios", artefact: str = "intended.cfg"
+) -> EvidenceItem:
+    """An intended configuration as the render collector stores it: kentops' own output."""
+    return EvidenceItem(
+        kind="rendered_config",
+        name=f"rendered_config/{device}/{artefact}",
+        content=text,
+        source="test",
+        subject=device,
+        data=Artefact(device, kind, f"ornek/{device}/{artefact}", text, "-", "-"),
     )
 
 

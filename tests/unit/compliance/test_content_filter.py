@@ -10,11 +10,10 @@ from __future__ import annotations
 import pytest
 
 from kentops.compliance.catalog import Catalogs
-from kentops.compliance.evidence import EvidenceItem
+from kentops.compliance.engine import judge_subject
 from kentops.compliance.model import Outcome, combine
 from kentops.inventory.model import NetworkPlatform
-from kentops.render import Artefact
-from tests.unit.compliance.conftest import ContextFactory
+from tests.unit.compliance.conftest import ContextFactory, running_item
 from tests.unit.render.demo import demo_report, text_of
 
 CONTROL = "LOG-FILTER-01"
@@ -22,24 +21,15 @@ FORTIGATE = ("kultur-fw-01", "intended.conf", "fortios")
 ROUTEROS = ("nikah-rt-01", "intended.rsc", "routeros")
 
 
-def rendered(device: str, artefact: str, kind: str, text: str) -> EvidenceItem:
-    return EvidenceItem(
-        kind="rendered_config",
-        name=f"rendered_config/{device}/{artefact}",
-        content=text,
-        source="test",
-        subject=device,
-        data=Artefact(device, kind, f"ornek/{device}/{artefact}", text, "-", "-"),
-    )
-
-
 def judge(
     make_ctx: ContextFactory, catalogs: Catalogs, target: tuple[str, str, str], text: str
 ) -> tuple[Outcome, str]:
-    device, artefact, kind = target
-    ctx = make_ctx([rendered(device, artefact, kind, text)])
-    findings = catalogs.controls.checks[CONTROL](ctx, ctx.inventory.asset(device))
-    return combine(findings), " | ".join(f.en for f in findings)
+    """The configuration as read from the device (a running configuration), through the
+    audit's evidence rule."""
+    device, _artefact, _kind = target
+    ctx = make_ctx([running_item(device, text)])
+    decision = judge_subject(catalogs.controls[CONTROL], ctx, ctx.inventory.asset(device))
+    return decision.outcome, " | ".join(f.en for f in decision.findings)
 
 
 def replaced(text: str, old: str, new: str, count: int = -1) -> str:
@@ -289,7 +279,7 @@ def test_routeros_accept_before_the_dot_drop_opens_it(
 
 
 def test_other_dialects_and_subjects(make_ctx: ContextFactory, catalogs: Catalogs) -> None:
-    ctx = make_ctx([rendered(*FORTIGATE[:2], "fortios", fortigate())])
+    ctx = make_ctx([running_item(FORTIGATE[0], fortigate())])
     router = ctx.inventory.asset("kultur-fw-01")
     cisco = router.model_copy(update={"platform": NetworkPlatform.CISCO_IOS})
     findings = catalogs.controls.checks[CONTROL](ctx, cisco)
@@ -297,6 +287,6 @@ def test_other_dialects_and_subjects(make_ctx: ContextFactory, catalogs: Catalog
     assert "cisco_ios not supported" in findings[0].en
     switch = ctx.inventory.asset("kultur-sw-01")
     assert combine(catalogs.controls.checks[CONTROL](ctx, switch)) is Outcome.NOT_APPLICABLE
-    # no rendered configuration collected: not assessed, never a pass
+    # no running configuration collected: not assessed, never a pass
     empty = make_ctx(collected=[])
     assert combine(catalogs.controls.checks[CONTROL](empty, router)) is Outcome.NOT_ASSESSED

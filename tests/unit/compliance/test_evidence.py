@@ -19,6 +19,7 @@ from kentops.compliance.evidence import (
     NotCollected,
     load_collectors,
     new_run_id,
+    ordered,
     run_collectors,
     verify_run,
 )
@@ -144,11 +145,35 @@ def test_registered_collectors_implement_the_interface() -> None:
     collectors = load_collectors()
     assert len(collectors) == len(COLLECTORS)
     assert all(isinstance(c, Collector) for c in collectors)
-    assert [c.name for c in collectors] == [
-        "inventory",
-        "policies",
-        "attestations",
-        "rendered_config",
-        "policy_check",
-    ]
+    names = [c.name for c in collectors]
+    assert len(set(names)) == len(names)
+    # the static collectors come first, in this order
+    assert names[:5] == ["inventory", "policies", "attestations", "rendered_config", "policy_check"]
     assert isinstance(Facts(), Collector)
+
+
+class Derived:
+    """Reads device facts: declares it, and runs after their collector wherever listed."""
+
+    name = "derived"
+    kinds: tuple[str, ...] = ("service_probe",)
+    after: tuple[str, ...] = ("device_facts",)
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        seen = len(ctx.evidence.of_kind("device_facts"))
+        return [EvidenceItem("service_probe", "probe.json", f'{{"facts": {seen}}}', "test")]
+
+
+def test_a_collector_declaring_after_runs_after_those_it_reads(
+    tmp_path: Path, demo_loaded: LoadedInventory
+) -> None:
+    assert [c.name for c in ordered([Derived(), Offline(), Facts()])] == [
+        "camera_state",
+        "device_facts",
+        "derived",
+    ]
+    store = EvidenceStore(tmp_path, "ornek", "run")
+    run_collectors([Derived(), Facts()], _ctx(demo_loaded, store), store)
+    probe = store.evidence.first("service_probe", None)
+    assert probe is not None
+    assert probe.text == '{"facts": 2}'

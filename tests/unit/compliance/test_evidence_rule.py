@@ -26,13 +26,12 @@ from kentops.compliance.payloads import (
     ArchiveDay,
     DeviceFacts,
     Log5651Archive,
-    RunningConfigInfo,
     ServerFacts,
     UpdateState,
 )
-from kentops.render import Artefact, render_site
+from kentops.render import render_site
 from tests.helpers import REPO
-from tests.unit.compliance.conftest import NOW, ContextFactory
+from tests.unit.compliance.conftest import NOW, ContextFactory, rendered_item, running_item
 
 TODAY = NOW.date()
 
@@ -45,36 +44,6 @@ def _item(kind: str, subject: str | None, data: Any, content: str | None = None)
         source="test",
         subject=subject,
         data=data,
-    )
-
-
-def _running(device: str, text: str) -> EvidenceItem:
-    return EvidenceItem(
-        kind="running_config",
-        name=f"running_config/{device}.cfg",
-        content=text,
-        source="test",
-        subject=device,
-        data=RunningConfigInfo(device_id=device, taken_at=NOW),
-    )
-
-
-def _rendered(device: str, text: str, kind: str = "ios") -> EvidenceItem:
-    artefact = Artefact(
-        device_id=device,
-        kind=kind,
-        path=f"ornek/{device}/intended.cfg",
-        text=text,
-        sha256="-",
-        template="-",
-    )
-    return EvidenceItem(
-        kind="rendered_config",
-        name=f"rendered_config/{device}/intended.cfg",
-        content=text,
-        source="test",
-        subject=device,
-        data=artefact,
     )
 
 
@@ -110,7 +79,7 @@ def test_rendered_configuration_alone_leaves_the_device_not_assessed(
     make_ctx: ContextFactory, catalogs: Catalogs, demo_loaded: Any
 ) -> None:
     text = _demo_render(demo_loaded, "hq-sw-k2-01")
-    ctx = make_ctx([_rendered("hq-sw-k2-01", text)], collected={"rendered_config"})
+    ctx = make_ctx([rendered_item("hq-sw-k2-01", text)], collected={"rendered_config"})
     decision = _judge(catalogs, "NET-SSH-01", ctx, "hq-sw-k2-01")
     assert decision.outcome is Outcome.NOT_ASSESSED
     assert decision.status is Status.NOT_ASSESSED
@@ -125,7 +94,7 @@ def test_running_configuration_with_telnet_fails_although_the_intended_one_passe
     text = _demo_render(demo_loaded, "hq-sw-k2-01")
     drifted = text.replace("transport input ssh", "transport input telnet ssh")
     assert drifted != text
-    ctx = make_ctx([_rendered("hq-sw-k2-01", text), _running("hq-sw-k2-01", drifted)])
+    ctx = make_ctx([rendered_item("hq-sw-k2-01", text), running_item("hq-sw-k2-01", drifted)])
     decision = _judge(catalogs, "NET-SSH-01", ctx, "hq-sw-k2-01")
     assert decision.outcome is Outcome.FAIL
     assert combine(decision.design) is Outcome.PASS
@@ -136,7 +105,7 @@ def test_evidence_read_from_another_device_does_not_decide(
 ) -> None:
     text = _demo_render(demo_loaded, "hq-sw-k2-01")
     # a running configuration stored under another subject, cited by nobody for this device
-    ctx = make_ctx([_running("hq-sw-k1-01", text)])
+    ctx = make_ctx([running_item("hq-sw-k1-01", text)])
     decision = _judge(catalogs, "NET-SSH-01", ctx, "hq-sw-k2-01")
     assert decision.outcome is Outcome.NOT_ASSESSED
 
@@ -222,7 +191,7 @@ def test_port_security_without_any_access_port_is_not_applicable_not_a_pass(
     make_ctx: ContextFactory, catalogs: Catalogs
 ) -> None:
     config = "hostname hq-sw-k1-01\ninterface GigabitEthernet1/0/1\n switchport mode trunk\nend\n"
-    ctx = make_ctx([_running("hq-sw-k1-01", config)])
+    ctx = make_ctx([running_item("hq-sw-k1-01", config)])
     decision = _judge(catalogs, "NET-PORTSEC-01", ctx, "hq-sw-k1-01")
     assert decision.outcome is Outcome.NOT_APPLICABLE
     unread = make_ctx([], collected={"running_config"})
@@ -235,7 +204,7 @@ def test_controller_without_the_guest_wlan_does_not_show_client_isolation(
     make_ctx: ContextFactory, catalogs: Catalogs
 ) -> None:
     config = "hostname hq-wlc-01\nip ssh version 2\nend\n"
-    ctx = make_ctx([_running("hq-wlc-01", config)])
+    ctx = make_ctx([running_item("hq-wlc-01", config)])
     decision = _judge(catalogs, "SEC-WIFI-01", ctx, "hq-wlc-01")
     assert decision.outcome is Outcome.FAIL, [f.en for f in decision.findings]
     assert any("no WLAN" in f.en for f in decision.findings)

@@ -18,9 +18,7 @@ from kentops.compliance.catalog import Catalogs
 from kentops.compliance.engine import judge_subject
 from kentops.compliance.evidence import EvidenceItem
 from kentops.compliance.model import Outcome, combine
-from kentops.compliance.payloads import RunningConfigInfo
-from kentops.render import Artefact
-from tests.unit.compliance.conftest import NOW, ContextFactory
+from tests.unit.compliance.conftest import ContextFactory, rendered_item, running_item
 
 FIXTURES = Path(__file__).parent / "fixtures" / "network"
 KIND = {"cisco_ios": "ios", "huawei_vrp": "vrp", "fortios": "fortios", "routeros": "routeros"}
@@ -58,34 +56,12 @@ def _cases() -> list[Any]:
 
 def _running(spec: dict[str, Any]) -> EvidenceItem:
     """The fixture as a running configuration read from the device in this run."""
-    return EvidenceItem(
-        kind="running_config",
-        name=f"running_config/{spec['device']}.cfg",
-        content=spec["config"],
-        source="fixture",
-        subject=spec["device"],
-        data=RunningConfigInfo(device_id=spec["device"], taken_at=NOW),
-    )
+    return running_item(spec["device"], spec["config"])
 
 
 def _rendered(spec: dict[str, Any]) -> EvidenceItem:
-    text = spec["config"]
-    artefact = Artefact(
-        device_id=spec["device"],
-        kind=KIND[spec["platform"]],
-        path=f"ornek/{spec['device']}/intended.cfg",
-        text=text,
-        sha256="-",
-        template="-",
-    )
-    return EvidenceItem(
-        kind="rendered_config",
-        name=f"rendered_config/{spec['device']}/intended.cfg",
-        content=text,
-        source="fixture",
-        subject=spec["device"],
-        data=artefact,
-    )
+    """The same text as kentops' own rendered output."""
+    return rendered_item(spec["device"], spec["config"], KIND[spec["platform"]])
 
 
 @pytest.mark.parametrize(("name", "spec", "control", "outcome"), _cases())

@@ -738,13 +738,18 @@ def content_filter_applied(ctx: CheckContext, asset: Asset) -> list[Finding]:
                 "No staff or guest network reaching the internet",
             )
         ]
-    if not ctx.collected("rendered_config"):
-        return [not_collected("rendered_config")]
     configs = ctx.device_configs(asset)
-    if not configs:
-        return [not_assessed("Bu cihaz için yapılandırma yok", "No configuration for this device")]
+    findings: list[Finding] = []
+    if not ctx.collected("running_config"):
+        findings.append(not_collected("running_config"))
+    elif not any(dc.source == "running" for dc in configs):
+        findings.append(
+            not_assessed(
+                "Bu denetimde cihazın çalışan yapılandırması okunamadı",
+                "The running configuration of this device was not read in this run",
+            )
+        )
     dns = _site_dns(ctx)
-    findings = []
     for dc in configs:
         issues = _filter_issues(dc.config, zones, asset, dns)
         label = (

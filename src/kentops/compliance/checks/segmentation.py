@@ -1,4 +1,9 @@
-"""Segmentation controls, judged on the static policy check of the rendered rules.
+"""Segmentation controls, judged on the policy check of the rules the devices run.
+
+The same proof runs twice: over kentops' rendered configurations (``policy_check``, a result
+about the design, reported apart) and over the running configurations read from the devices
+in this run (``running_policy_check``), which alone decides a subject. An enforcement point
+whose running configuration was not read leaves what depends on it not assessed.
 
 The policy check (kentops.policycheck) sends representative packets between every pair of
 zones through every enforcement point and records each decision that differs from the access
@@ -8,6 +13,7 @@ and, per zone pair, the services the policy allows and those the rules let throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -40,10 +46,14 @@ class _Index:
     zone_cells: dict[str, int] = field(default_factory=dict)
     problems_by_device: dict[str, list[str]] = field(default_factory=dict)
     devices: frozenset[str] = frozenset()
+    #: Enforcement points whose configuration this result could not include (not read).
+    missing: tuple[str, ...] = ()
 
 
-def _build_index(ctx: CheckContext, result: Any, stored: StoredEvidence) -> _Index:
-    index = _Index(result, stored, devices=frozenset(result.devices))
+def _build_index(
+    ctx: CheckContext, result: Any, stored: StoredEvidence, missing: tuple[str, ...] = ()
+) -> _Index:
+    index = _Index(result, stored, devices=frozenset(result.devices), missing=missing)
     subnets = {v.subnet: v.subnet for v in ctx.inventory.vlans}
     prefixes = sorted({n.prefixlen for n in subnets}, reverse=True)
 
@@ -87,14 +97,44 @@ def _build_index(ctx: CheckContext, result: Any, stored: StoredEvidence) -> _Ind
     return index
 
 
-def _result(ctx: CheckContext) -> _Index | Finding:
-    if not ctx.collected("policy_check"):
-        return not_collected("policy_check")
-    stored = ctx.item("policy_check", None)
+def _design(ctx: CheckContext) -> _Index | None:
+    """The proof over the intended (rendered) configurations: a result about the design."""
+    stored = ctx.item("policy_check", None) if ctx.collected("policy_check") else None
     if stored is None or stored.data is None:
-        return not_assessed("Politika denetimi sonucu yok", "No policy check result")
+        return None
     found = stored
-    return ctx.memo("segmentation_index", lambda: _build_index(ctx, found.data, found))
+    return ctx.memo("segmentation_design", lambda: _build_index(ctx, found.data, found))
+
+
+def _running(ctx: CheckContext) -> _Index | Finding:
+    """The proof over the running configurations read from the devices: what decides."""
+    if not ctx.collected("running_policy_check"):
+        return not_collected("running_policy_check")
+    stored = ctx.item("running_policy_check", None)
+    if stored is None or stored.data is None:
+        return not_assessed(
+            "Çalışan yapılandırmalar üzerinde politika denetimi sonucu yok",
+            "No policy check result over the running configurations",
+        )
+    found = stored
+    return ctx.memo(
+        "segmentation_running",
+        lambda: _build_index(
+            ctx, found.data.result, found, tuple(getattr(found.data, "missing", ()))
+        ),
+    )
+
+
+def _on_both(ctx: CheckContext, judge: Callable[[_Index], list[Finding]]) -> list[Finding]:
+    """Judge the intended configurations (reported as the design) and the running ones
+    (which decide the subject)."""
+    findings: list[Finding] = []
+    design = _design(ctx)
+    if design is not None:
+        findings.extend(judge(design))
+    running = _running(ctx)
+    findings.extend([running] if isinstance(running, Finding) else judge(running))
+    return findings
 
 
 def _describe(violations: list[Any]) -> tuple[str, str]:
@@ -109,10 +149,19 @@ def _describe(violations: list[Any]) -> tuple[str, str]:
 
 def flows_match_policy(ctx: CheckContext, asset: Asset) -> list[Finding]:
     """SEG-POLICY-01: this enforcement point blocks every forbidden flow, allows every allowed."""
-    index = _result(ctx)
-    if isinstance(index, Finding):
-        return [index]
+    return _on_both(ctx, lambda index: _flows(index, asset))
+
+
+def _flows(index: _Index, asset: Asset) -> list[Finding]:
     ref = index.stored.ref
+    if asset.id in index.missing:
+        return [
+            not_assessed(
+                "Bu cihazın çalışan yapılandırması okunamadı; kuralları sınanamadı",
+                "The running configuration of this device was not read; its rules are unproven",
+                ref,
+            )
+        ]
     problems = index.problems_by_device.get(asset.id, [])
     if problems:
         return [
@@ -163,10 +212,20 @@ def zone_isolated(ctx: CheckContext, asset: Asset, zone: str) -> list[Finding]:
     The flow matrix shows the zone was probed at all; the services it lists as permitted
     may share ports with others, so only violations (decisions against the policy) count.
     """
-    index = _result(ctx)
-    if isinstance(index, Finding):
-        return [index]
+    return _on_both(ctx, lambda index: _zone(ctx, index, asset, zone))
+
+
+def _zone(ctx: CheckContext, index: _Index, asset: Asset, zone: str) -> list[Finding]:
     ref = index.stored.ref
+    if index.missing:
+        return [
+            not_assessed(
+                f"Çalışan yapılandırması okunamayan zorlama noktası var: {listing(index.missing)}",
+                f"Enforcement points whose running configuration was not read: "
+                f"{listing(index.missing)}",
+                ref,
+            )
+        ]
     if isinstance(asset, Router):
         if asset.id not in index.devices:
             return [

@@ -277,9 +277,7 @@ def design_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for control in doc["controls"]:
         bad = [
-            r
-            for r in control["results"]
-            if r.get("design") and r["design"]["outcome"] == "fail"
+            r for r in control["results"] if r.get("design") and r["design"]["outcome"] == "fail"
         ]
         if bad:
             out.append(
