@@ -80,7 +80,8 @@ for f in /etc/ansible/facts.d/*.fact; do
 done; e 0
 s auditd
 if pidof auditd >/dev/null 2>&1; then echo "running yes"; else echo "running no"; fi
-if command -v auditctl >/dev/null 2>&1; then echo "rules $(auditctl -l 2>/dev/null | grep -vc '^No rules')"; fi
+if command -v auditctl >/dev/null 2>&1; then
+  echo "rules $(auditctl -l 2>/dev/null | grep -vc '^No rules')"; fi
 if [ -f /etc/audit/plugins.d/syslog.conf ]; then
   if grep -qiE '^\s*active\s*=\s*yes' /etc/audit/plugins.d/syslog.conf; then
     echo "syslog-plugin yes"; else echo "syslog-plugin no"; fi
@@ -216,11 +217,11 @@ def parse_host(
     if accounts is not None:
         status = p.parse_passwd_status(text["passwd_status"] or "")
         keys = p.parse_authorized_keys(text["keys"] or "")
-        names = {g: [n for n in p.group_members(g, groups or {}, accounts)] for g in (groups or {})}
+        names = {g: p.group_members(g, groups or {}, accounts) for g in groups or {}}
         accounts = [
             a.model_copy(
                 update={
-                    "password": status.get(a.name),
+                    "password_state": status.get(a.name),
                     "groups": sorted(g for g, members in names.items() if a.name in members),
                     "keys": keys.get(a.name, []),
                 }
@@ -331,12 +332,14 @@ def run_script(
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdin.write(json.dumps(request))
     proc.stdin.close()
     try:
-        for line in proc.stdout:
-            line = line.strip()
+        for raw in proc.stdout:
+            line = raw.strip()
             if not line.startswith("{"):
                 continue
             result = json.loads(line)

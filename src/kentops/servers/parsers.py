@@ -86,8 +86,8 @@ class Account(Record):
     home: str
     shell: str
     login_shell: bool = Field(description="The shell lets the account log in")
-    password: str | None = Field(
-        default=None, description="passwd -S state: P usable, L locked, NP none"
+    password_state: str | None = Field(
+        default=None, description="passwd -S: P usable password, L locked, NP none"
     )
     groups: list[str] = Field(default_factory=list)
     keys: list[str] = Field(default_factory=list, description="Authorized key fingerprints")

@@ -22,8 +22,11 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
-from pyinfra.api import Config, Inventory, State, StringCommand  # noqa: E402
+from pyinfra.api.command import StringCommand  # noqa: E402
+from pyinfra.api.config import Config  # noqa: E402
 from pyinfra.api.exceptions import ConnectError  # noqa: E402
+from pyinfra.api.inventory import Inventory  # noqa: E402
+from pyinfra.api.state import State  # noqa: E402
 
 
 def _run_host(host: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -62,8 +65,10 @@ def main() -> int:
     names = [(name, data) for name, data in request["hosts"]]
     if not names:
         return 0
-    inventory = Inventory((names, {}))
-    config = Config(CONNECT_TIMEOUT=int(request.get("connect_timeout", 10)))
+    inventory = Inventory((names, {}))  # type: ignore[no-untyped-call]
+    config = Config(  # type: ignore[no-untyped-call]
+        CONNECT_TIMEOUT=int(request.get("connect_timeout", 10))
+    )
     state = State(inventory, config)
     state.print_fact_output = False
     jobs = {gevent.spawn(_run_host, host, request): host for host in inventory}

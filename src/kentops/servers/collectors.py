@@ -1,0 +1,141 @@
+"""Collectors of live server evidence for the audit (the ``Collector`` protocol).
+
+``server_facts`` and ``backup_state`` share one pyinfra read of every Linux server per
+audit; ``service_probe`` connects to each service's port; ``ansible_drift`` runs the audit
+playbook in check mode; ``directory_state`` reads the directory over LDAP. Each emits one
+item per subject it actually read, with the raw output as content; a host that could not
+be read gets no item (its controls stay not assessed) and is named, with the reason, in
+the collector's site-wide ``unreachable.json``.
+
+They read the estate only with ``--lab`` (the lab's hosts) or, against the real servers,
+when ``KENTOPS_SERVERS_LIVE=1`` is set: an audit never reaches real addresses by accident.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kentops.compliance.evidence import CollectContext, EvidenceItem, NotCollected, json_text
+from kentops.servers import evidence as ev
+from kentops.servers.facts import SECTION, FactsRun, collect_facts, server_of
+
+LIVE_ENV = "KENTOPS_SERVERS_LIVE"
+_RUN_KEY = "kentops.servers.facts_run"
+
+
+def live_allowed(ctx: CollectContext, what: str) -> None:
+    """Raise NotCollected unless this audit may read the estate (``--lab`` or live)."""
+    if ctx.lab or os.environ.get(LIVE_ENV) == "1":
+        return
+    raise NotCollected(
+        f"{what}: read only with --lab (the lab's hosts) or with {LIVE_ENV}=1 (the real servers)"
+    )
+
+
+def facts_run(ctx: CollectContext) -> FactsRun:
+    """The pyinfra read of this audit, made once and shared by the server collectors."""
+    cached = ctx.options.get(_RUN_KEY)
+    if isinstance(cached, FactsRun):
+        return cached
+    run = collect_facts(ctx.loaded, lab=ctx.lab, hosts=ctx.hosts)
+    ctx.options[_RUN_KEY] = run
+    return run
+
+
+def failures_item(kind: str, failures: dict[str, str], source: str) -> EvidenceItem:
+    """The site-wide list of subjects that could not be read, and why (never about a host)."""
+    return EvidenceItem(
+        kind=kind,
+        name=f"{kind}/unreachable.json",
+        content=json_text({"unreachable": failures}),
+        source=source,
+        subject=None,
+        data={"unreachable": failures},
+    )
+
+
+def _sections(raw: str, wanted: tuple[str, ...]) -> str:
+    """Only the sections of the raw output whose name starts with one of ``wanted``."""
+    out: list[str] = []
+    keep = False
+    for line in raw.splitlines():
+        if line.startswith(SECTION):
+            keep = line[len(SECTION) :].strip().startswith(wanted)
+        if keep:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class ServerFactsCollector:
+    """server_facts: sshd, accounts, sudo, updates, reboot, time, firewall, listeners."""
+
+    name = "server_facts"
+    kinds: tuple[str, ...] = ("server_facts",)
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        live_allowed(ctx, "server facts")
+        run = facts_run(ctx)
+        if not run.facts and not run.failures:
+            raise NotCollected("no Linux server to read (none in the inventory or the lab)")
+        items: list[EvidenceItem] = []
+        for host, facts in run.facts.items():
+            payload = ev.server_facts(facts, server_of(ctx.loaded, host))
+            items.append(
+                EvidenceItem(
+                    kind="server_facts",
+                    name=f"server_facts/{host}.txt",
+                    content=run.raw[host],
+                    source=run.source.get(host, "pyinfra"),
+                    subject=host,
+                    data=payload,
+                    collected_at=facts.read_at,
+                )
+            )
+        if run.failures:
+            items.append(
+                failures_item(
+                    "server_facts",
+                    {f.host: f.reason for f in run.failures},
+                    "pyinfra (hosts that could not be read)",
+                )
+            )
+        return items
+
+
+class BackupStateCollector:
+    """backup_state: restic snapshots read now, the backup role's last check and restore
+    test (local facts), of every Linux server read."""
+
+    name = "backup_state"
+    kinds: tuple[str, ...] = ("backup_state",)
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        live_allowed(ctx, "backup state")
+        run = facts_run(ctx)
+        if not run.facts and not run.failures:
+            raise NotCollected("no Linux server to read (none in the inventory or the lab)")
+        items: list[EvidenceItem] = []
+        for host, facts in run.facts.items():
+            server = server_of(ctx.loaded, host)
+            state = ev.backup_state(facts, server)
+            raw = _sections(run.raw[host], ("restic_snapshots:", "local_facts", "df"))
+            items.append(
+                EvidenceItem(
+                    kind="backup_state",
+                    name=f"backup_state/{host}.txt",
+                    content=raw,
+                    source=run.source.get(host, "pyinfra") + ": restic snapshots, local facts",
+                    subject=host,
+                    data=state,
+                    collected_at=facts.read_at,
+                )
+            )
+        if run.failures:
+            items.append(
+                failures_item(
+                    "backup_state",
+                    {f.host: f.reason for f in run.failures},
+                    "pyinfra (hosts that could not be read)",
+                )
+            )
+        return items
