@@ -32,6 +32,7 @@ FEATURES: tuple[str, ...] = (
     "kentops.compliance.commands",
     "kentops.render.commands",
     "kentops.policycheck.commands",
+    "kentops.servers.commands",
 )
 #: Which module a top-level command comes from, so one command imports only its own module
 #: (a validate does not pay for the report engine). Commands not listed load every module.
@@ -44,6 +45,7 @@ COMMAND_MODULES: dict[str, str] = {
     "duties": "kentops.compliance.commands",
     "render": "kentops.render.commands",
     "policy": "kentops.policycheck.commands",
+    "servers": "kentops.servers.commands",
 }
 
 

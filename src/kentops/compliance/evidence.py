@@ -319,6 +319,9 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.compliance.collectors:RenderedConfigCollector",
     "kentops.compliance.collectors:PolicyCheckCollector",
     "kentops.compliance.collectors:RunningPolicyCheckCollector",
+    "kentops.servers.collectors:ServerFactsCollector",
+    "kentops.servers.collectors:BackupStateCollector",
+    "kentops.servers.collectors:ServiceProbeCollector",
 )
 
 

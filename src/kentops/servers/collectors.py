@@ -16,8 +16,11 @@ from __future__ import annotations
 import os
 
 from kentops.compliance.evidence import CollectContext, EvidenceItem, NotCollected, json_text
+from kentops.compliance.payloads import ProbeResult, ServiceProbe
+from kentops.inventory.adapters import endpoints
 from kentops.servers import evidence as ev
 from kentops.servers.facts import SECTION, FactsRun, collect_facts, server_of
+from kentops.servers.probes import not_probed, probe_server
 
 LIVE_ENV = "KENTOPS_SERVERS_LIVE"
 _RUN_KEY = "kentops.servers.facts_run"
@@ -138,4 +141,58 @@ class BackupStateCollector:
                     "pyinfra (hosts that could not be read)",
                 )
             )
+        return items
+
+
+class ServiceProbeCollector:
+    """service_probe: each TCP/HTTP(S) service of a server answers at its address."""
+
+    name = "service_probe"
+    kinds: tuple[str, ...] = ("service_probe",)
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        live_allowed(ctx, "service probes")
+        targets = endpoints(ctx.loaded, lab=ctx.lab)
+        wanted = set(ctx.hosts) if ctx.hosts else None
+        items: list[EvidenceItem] = []
+        for server in ctx.loaded.inventory.servers:
+            target = targets.get(server.id)
+            if target is None or (wanted is not None and server.id not in wanted):
+                continue
+            if target.endpoint.service != "ssh":
+                continue
+            address = target.endpoint.address
+            probes = probe_server(server, address)
+            if not probes:
+                continue
+            raw = {
+                "server": server.id,
+                "address": address,
+                "probes": [pr.model_dump(mode="json") for pr in probes],
+                "not_probed": not_probed(server),
+            }
+            items.append(
+                EvidenceItem(
+                    kind="service_probe",
+                    name=f"service_probe/{server.id}.json",
+                    content=json_text(raw),
+                    source=f"TCP/HTTP(S) from this machine to {address}",
+                    subject=server.id,
+                    data=ServiceProbe(
+                        asset_id=server.id,
+                        probes=[
+                            ProbeResult(
+                                url=pr.key,
+                                ok=pr.ok,
+                                status=pr.status,
+                                tls_valid=pr.tls_valid,
+                                error=pr.error,
+                            )
+                            for pr in probes
+                        ],
+                    ),
+                )
+            )
+        if not items:
+            raise NotCollected("no server with a TCP service to probe is reachable")
         return items

@@ -149,6 +149,7 @@ def test_registered_collectors_implement_the_interface() -> None:
     assert len(set(names)) == len(names)
     # the static collectors come first, in this order
     assert names[:5] == ["inventory", "policies", "attestations", "rendered_config", "policy_check"]
+    assert {"server_facts", "backup_state", "service_probe"} <= set(names)
     assert isinstance(Facts(), Collector)
 
 
