@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "kentops.render.commands",
     "kentops.policycheck.commands",
     "kentops.servers.commands",
+    "kentops.network.commands",
 )
 #: Which module a top-level command comes from, so one command imports only its own module
 #: (a validate does not pay for the report engine). Commands not listed load every module.
@@ -46,6 +47,8 @@ COMMAND_MODULES: dict[str, str] = {
     "render": "kentops.render.commands",
     "policy": "kentops.policycheck.commands",
     "servers": "kentops.servers.commands",
+    "backup": "kentops.network.commands",
+    "facts": "kentops.network.commands",
 }
 
 

@@ -32,6 +32,7 @@ from kentops.inventory.model import Inventory, Router, Switch, WirelessControlle
 from kentops.lab.cameras import CameraState
 from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
 from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_state, write_state
+from kentops.lab.vault import fill_placeholders
 from kentops.render import Artefact, render_site
 
 PARTS = ("network", "cameras", "voice", "hosts")
@@ -230,9 +231,16 @@ def network_specs(
     faults: dict[str, list[Fault]],
     drift: list[dict[str, Any]],
     artefacts: list[Artefact],
+    secret_values: dict[str, str] | None = None,
 ) -> list[SimDevice]:
+    """The simulated devices; their rendered configurations get the lab's secret values
+    (new ones are added to ``secret_values``, which the caller records in the state)."""
     inv = loaded.inventory
-    intended = _intended_configs(artefacts)
+    values = {} if secret_values is None else secret_values
+    intended = {
+        device: fill_placeholders(text, values)
+        for device, text in _intended_configs(artefacts).items()
+    }
     drift_by_device: dict[str, list[dict[str, Any]]] = {}
     for item in drift:
         drift_by_device.setdefault(str(item.get("device")), []).append(item)
@@ -524,7 +532,9 @@ def _up_network(
     say: Progress,
 ) -> PartResult:
     password = secrets.token_urlsafe(12)
-    specs = network_specs(loaded, password, faults, drift, artefacts)
+    values: dict[str, str] = dict(state.extra.get("secrets", {}))
+    specs = network_specs(loaded, password, faults, drift, artefacts, values)
+    state.extra["secrets"] = values
     say(f"network: {len(specs)} simulated devices")
     spec_file = run_dir / "network-spec.json"
     spec_file.write_text(devices_to_json(specs), encoding="utf-8")

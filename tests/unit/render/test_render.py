@@ -583,12 +583,19 @@ def test_edge_devices_started_from_their_configuration_see_their_lan_neighbours(
     from kentops.lab.netsim.fortios import FortiosState
     from kentops.lab.netsim.routeros import RouterosState
     from kentops.lab.orchestrate import network_specs, rendered_artefacts
+    from kentops.lab.vault import fill_placeholders
 
     loaded, _ = demo_inputs()
-    specs = {s.name: s for s in network_specs(loaded, "lab", {}, [], rendered_artefacts(loaded))}
+    values: dict[str, str] = {}
+    artefacts = rendered_artefacts(loaded)
+    specs = {s.name: s for s in network_specs(loaded, "lab", {}, [], artefacts, values)}
     for router in loaded.inventory.routers:
         spec = specs[router.id]
-        assert spec.running_config == text_of(router.id, _artefact(router))
+        # started from the rendered text, the lab's own secret values in the placeholders
+        assert spec.running_config == fill_placeholders(
+            text_of(router.id, _artefact(router)), values
+        )
+        assert "{{" not in spec.running_config, router.id
         assert spec.neighbors, router.id
         if router.platform == "fortios":
             forti = FortiosState(spec)
