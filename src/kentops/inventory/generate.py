@@ -491,10 +491,18 @@ class _Builder:
         (out / "kentops.yml").write_text("plugin: kentops\n", encoding="utf-8")
 
 
+#: The largest generated inventory: ten times the biggest municipality, and a few hundred
+#: megabytes of memory while it is built (a bigger request would end in MemoryError).
+MAX_DEVICES = 100_000
+MAX_BUILDINGS = 4000
+
+
 def generate_inventory(out_dir: Path, buildings: int, devices: int, seed: int = 1) -> None:
     """Write a valid inventory of about ``devices`` assets in ``buildings`` buildings."""
-    if buildings < 1 or devices < 20 * buildings // 10 or buildings > 4000:
-        raise ValueError("use 1..4000 buildings and at least 2 devices per building")
+    if not 1 <= buildings <= MAX_BUILDINGS or devices < 20 * buildings // 10:
+        raise ValueError(f"use 1..{MAX_BUILDINGS} buildings and at least 2 devices per building")
+    if devices > MAX_DEVICES:
+        raise ValueError(f"use at most {MAX_DEVICES:,} devices")
     builder = _Builder(buildings, devices, seed)
     builder.build()
     builder.write(Path(out_dir))

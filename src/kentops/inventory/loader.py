@@ -71,7 +71,9 @@ def inventory_files(root: Path) -> list[Path]:
     return sorted(
         p
         for p in root.iterdir()
-        if p.suffix in {".yml", ".yaml"} and p.name not in NOT_INVENTORY and p.is_file()
+        if p.suffix in {".yml", ".yaml"}
+        and p.name not in NOT_INVENTORY
+        and (p.is_file() or p.is_symlink())  # a link is read, or refused, by load_yaml
     )
 
 
@@ -194,7 +196,7 @@ def _load(root: Path, lines: bool) -> LoadedInventory:
             ]
         )
     for file in files:
-        doc, issues = load_yaml(file, lines=lines)
+        doc, issues = load_yaml(file, lines=lines, within=root)
         problems.extend(issues)
         if not issues:
             docs.append(doc)

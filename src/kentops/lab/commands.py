@@ -18,21 +18,39 @@ lab_app = typer.Typer(
 def generate(
     out: Annotated[Path, typer.Argument(help="Folder to write the inventory into")],
     buildings: Annotated[int, typer.Option("--buildings", min=1, max=4000)] = 20,
-    devices: Annotated[int, typer.Option("--devices", min=20)] = 1000,
+    devices: Annotated[int, typer.Option("--devices", min=20, max=100_000)] = 1000,
     seed: Annotated[int, typer.Option("--seed")] = 1,
 ) -> None:
     """Write a valid inventory of about DEVICES assets in BUILDINGS buildings."""
-    from kentops.inventory.generate import generate_inventory
+    from rich.markup import escape
 
-    if out.exists() and any(out.iterdir()):
-        console.print(f"[red]{out} is not empty[/]: choose a new folder (nothing was written)")
+    from kentops.inventory.generate import generate_inventory
+    from kentops.yamlsource import printable
+
+    shown = escape(printable(str(out)))
+    problem = None
+    if out.is_symlink():
+        problem = "is a symbolic link"
+    elif out.exists() and not out.is_dir():
+        problem = "exists and is not a folder"
+    elif out.is_dir() and any(out.iterdir()):
+        problem = "is not empty"
+    if problem:
+        console.print(
+            f"[red]{shown} {problem}[/]: choose a new folder (nothing was written)",
+            highlight=False,
+        )
         raise typer.Exit(2)
     try:
         generate_inventory(out, buildings, devices, seed)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(printable(str(exc)))}[/]")
         raise typer.Exit(2) from None
-    console.print(f"wrote {out}: check it with 'kentops validate {out}'")
+    except OSError as exc:
+        reason = escape(printable(exc.strerror or str(exc)))
+        console.print(f"[red]{shown}: {reason}[/]: choose a folder you can write")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {shown}: check it with 'kentops validate {shown}'", highlight=False)
 
 
 def _parts(only: str | None) -> tuple[str, ...]:

@@ -227,6 +227,51 @@ class TrendPoint:
     counts: dict[str, int]
 
 
+#: An earlier results.json larger than this is left out of the trend unread.
+MAX_EARLIER_RESULTS_BYTES = 256 * 1024 * 1024
+
+
+def earlier_point(file: Path, regulation: str) -> TrendPoint | None:
+    """The trend point of one earlier results.json, or None when it is not one of ours.
+
+    The reports folder is writable by whoever ran an audit there, so an earlier file is
+    untrusted: damaged, oversized, deeply nested or wrongly typed files are left out of the
+    trend, never fatal, and only values of the expected types are taken from them.
+    """
+    try:
+        if file.stat().st_size > MAX_EARLIER_RESULTS_BYTES:
+            return None
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return None
+    reg = doc.get("regulation")
+    if not isinstance(reg, dict) or reg.get("id") != regulation:
+        return None
+    run_id, started, summary = doc.get("run_id"), doc.get("started", ""), doc.get("summary")
+    if not isinstance(run_id, str) or not isinstance(started, str):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    percent = summary.get("compliance_percent")
+    if percent is not None and (
+        isinstance(percent, bool)
+        or not isinstance(percent, int | float)
+        or not 0 <= percent <= 100  # also rejects NaN
+    ):
+        return None
+    duties = summary.get("duties", {})
+    if not isinstance(duties, dict):
+        return None
+    counts = {
+        str(k): v
+        for k, v in duties.items()
+        if isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    }
+    return TrendPoint(run_id, started, percent, counts)
+
+
 def load_trend(site_dir: Path, regulation: str, current: dict[str, Any]) -> list[TrendPoint]:
     """Earlier audits of the same regulation in the same output folder, then this one."""
     points: list[TrendPoint] = []
@@ -235,21 +280,9 @@ def load_trend(site_dir: Path, regulation: str, current: dict[str, Any]) -> list
             file = run_dir / RESULTS_FILE
             if run_dir.name == current["run_id"] or not file.is_file():
                 continue
-            try:
-                doc = json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue  # a damaged earlier report is left out of the trend, not fatal
-            if doc.get("format") != FORMAT or doc.get("regulation", {}).get("id") != regulation:
-                continue
-            summary = doc.get("summary", {})
-            points.append(
-                TrendPoint(
-                    doc["run_id"],
-                    doc.get("started", ""),
-                    summary.get("compliance_percent"),
-                    summary.get("duties", {}),
-                )
-            )
+            point = earlier_point(file, regulation)
+            if point is not None:
+                points.append(point)
     points.append(
         TrendPoint(
             current["run_id"],
