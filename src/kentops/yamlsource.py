@@ -504,9 +504,23 @@ def load_yaml(
                 )
         if issues:
             return doc, issues
-    builder = _EventBuilder(file, text, lines, limits, issues)
     try:
+        builder = _EventBuilder(file, text, lines, limits, issues)
         data = builder.run()
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        before = text[: exc.position]
+        issues.append(
+            Problem(
+                file,
+                before.count("\n") + 1,
+                f"character {printable(chr(exc.character))} is not allowed in YAML"
+                if isinstance(exc.character, int)
+                else "character not allowed in YAML",
+                "remove the control character (write plain text)",
+                column=exc.position - (before.rfind("\n") + 1) + 1,
+            )
+        )
+        return doc, issues
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "malformed YAML"

@@ -84,6 +84,11 @@ def describe_error(err: ErrorDetails) -> tuple[str, str]:
     name = loc[-1] if loc else "value"
     got = err.get("input")
     ctx = err.get("ctx") or {}
+    if kind == "free_text":
+        return (
+            f"'{name}': {err['msg']}",
+            "write plain text on one line; secrets go in secret fields as vault:NAME or env:NAME",
+        )
     if kind == "missing":
         return f"required field '{name}' is missing", f"add '{name}:' to this object"
     if kind == "extra_forbidden":

@@ -22,7 +22,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from kentops.modelbase import Id, Strict
+from kentops.modelbase import Id, Line, Paragraph, Strict, TimeZone, Word
 
 Mac = Annotated[
     str,
@@ -74,15 +74,15 @@ class Unit(Strict):
     """An owning unit (şeflik/birim) of the directorate, as the regulation organises it."""
 
     id: Id
-    name: str = Field(description="Name as the regulation writes it, in Turkish")
+    name: Line = Field(description="Name as the regulation writes it, in Turkish")
 
 
 class TimestampAuthority(Strict):
     """RFC 3161 time-stamp authority that seals the Law 5651 records."""
 
-    name: str
-    url: str = Field(description="HTTP endpoint of the TSA (application/timestamp-query)")
-    policy_oid: str | None = None
+    name: Line
+    url: Word = Field(description="HTTP endpoint of the TSA (application/timestamp-query)")
+    policy_oid: Word | None = None
 
 
 class CentralServices(Strict):
@@ -93,7 +93,7 @@ class CentralServices(Strict):
     syslog: Id = Field(description="Central syslog and Law 5651 collector")
     dhcp: list[Id] = Field(default_factory=list)
     aaa: list[Id] = Field(default_factory=list, description="RADIUS/TACACS+ servers for device AAA")
-    upstream_ntp: list[str] = Field(
+    upstream_ntp: list[Word] = Field(
         default_factory=list, description="Upstream time sources the site's NTP servers follow"
     )
     tsa: TimestampAuthority | None = None
@@ -101,25 +101,25 @@ class CentralServices(Strict):
 
 class Site(Strict):
     id: Id
-    name: str = Field(description="Municipality name, e.g. 'Örnek Belediyesi'")
+    name: Line = Field(description="Municipality name, e.g. 'Örnek Belediyesi'")
     regulation: Id = Field(description="Duty catalog id in policies/regulations/")
     domain: Hostname
-    timezone: str = "Europe/Istanbul"
+    timezone: TimeZone = "Europe/Istanbul"
     units: list[Unit] = Field(min_length=1)
     services: CentralServices
 
 
 class Uplink(Strict):
     type: UplinkType
-    provider: str
+    provider: Line
     bandwidth_mbps: StrictInt = Field(gt=0)
-    circuit_id: str | None = None
+    circuit_id: Line | None = None
 
 
 class Building(Strict):
     id: Id
-    name: str
-    address: str
+    name: Line
+    address: Line
     kind: Literal[
         "headquarters",
         "service",
@@ -151,12 +151,12 @@ class Vlan(Strict):
     dhcp: StrictBool = Field(
         default=False, description="Addresses leased by the site's DHCP servers"
     )
-    description: str | None = None
+    description: Line | None = None
 
 
 class Ssid(Strict):
     id: Id
-    name: str
+    name: Line = Field(max_length=32, description="The network name as clients see it")
     vlan_zone: Zone
     security: Literal["wpa2-enterprise", "wpa3-enterprise", "wpa2-psk", "open-captive-portal"]
     hidden: StrictBool = False
@@ -178,23 +178,23 @@ class Asset(Strict):
     collection: ClassVar[str] = "assets"
 
     id: Id
-    name: str | None = Field(default=None, description="Human name, Turkish characters welcome")
+    name: Line | None = Field(default=None, description="Human name, Turkish characters welcome")
     building: Id
     unit: Id = Field(description="Owning unit id from site.units")
     criticality: Criticality
-    vendor: str
-    model: str
-    serial: str | None = None
-    os_version: str | None = Field(default=None, description="OS or firmware version")
+    vendor: Line
+    model: Line
+    serial: Line | None = None
+    os_version: Line | None = Field(default=None, description="OS or firmware version")
     address: IPv4Address | None = Field(default=None, description="Management/primary IPv4")
     vlan: Id | None = Field(default=None, description="VLAN id the address belongs to")
     mac: Mac | None = None
     ups: Id | None = Field(default=None, description="UPS feeding this asset")
-    rack: str | None = None
+    rack: Line | None = None
     lifecycle: Lifecycle | None = None
-    description: str | None = None
+    description: Line | None = None
     hostname: Hostname | None = Field(default=None, description="Host name if not the id")
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Line] = Field(default_factory=list)
 
     @property
     def host_name(self) -> str:
@@ -216,13 +216,13 @@ class Port(Strict):
 
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/.:-]*$")
     connects: Id | None = Field(default=None, description="Asset id plugged into this port")
-    remote_port: str | None = Field(default=None, description="Port on the other side (uplinks)")
+    remote_port: Line | None = Field(default=None, description="Port on the other side (uplinks)")
     mode: Literal["auto", "access", "trunk", "shutdown"] = Field(
         default="auto",
         description="auto: access VLAN or trunk chosen from what is plugged in",
     )
     vlan: Id | None = Field(default=None, description="Override of the access VLAN (a pc, ...)")
-    description: str | None = None
+    description: Line | None = None
 
 
 class Switch(Asset):
@@ -234,7 +234,7 @@ class Switch(Asset):
 
 
 class RouterInterface(Strict):
-    name: str
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/.:-]*$")
     vlan: Id | None = Field(default=None, description="Inside interface on this VLAN")
     wan: StrictInt | None = Field(
         default=None, ge=0, description="Index into the building's uplinks"
@@ -297,9 +297,9 @@ class ServiceKind(StrEnum):
 
 class Service(Strict):
     kind: ServiceKind
-    name: str
+    name: Line
     port: StrictInt | None = Field(default=None, ge=1, le=65535)
-    url: str | None = Field(
+    url: Word | None = Field(
         default=None, description="Public/internal URL checked for availability"
     )
     personal_data: StrictBool = Field(default=False, description="Holds personal data (KVKK)")
@@ -321,7 +321,7 @@ class Camera(Asset):
     kind: ClassVar[str] = "camera"
     collection: ClassVar[str] = "cameras"
     nvr: Id
-    location: str = Field(description="Where it looks, in Turkish (e.g. 'Ana giriş')")
+    location: Line = Field(description="Where it looks, in Turkish (e.g. 'Ana giriş')")
     ptz: StrictBool = False
 
 
@@ -334,7 +334,7 @@ class Nvr(Asset):
 
 class Extension(Strict):
     number: str = Field(pattern=r"^[0-9]{3,6}$")
-    name: str
+    name: Line
     unit: Id | None = None
 
 
@@ -345,7 +345,7 @@ class Pbx(Asset):
     host: Id | None = Field(default=None, description="Server the PBX software runs on")
     sip_domain: Hostname
     extensions: list[Extension] = Field(min_length=1)
-    trunks: list[str] = Field(default_factory=list)
+    trunks: list[Line] = Field(default_factory=list)
 
 
 class Phone(Asset):
@@ -372,7 +372,7 @@ class Scada(Asset):
     kind: ClassVar[str] = "scada"
     collection: ClassVar[str] = "scada"
     protocol: Literal["modbus_tcp", "dnp3", "iec104", "opc_ua"]
-    station: str = Field(description="The station it controls (e.g. 'Terfi istasyonu 2')")
+    station: Line = Field(description="The station it controls (e.g. 'Terfi istasyonu 2')")
 
 
 class Printer(Asset):
@@ -383,7 +383,7 @@ class Printer(Asset):
 class RadioGateway(Asset):
     kind: ClassVar[str] = "radio_gateway"
     collection: ClassVar[str] = "radio_gateways"
-    band: str
+    band: Line
 
 
 class VehicleGateway(Asset):
@@ -421,14 +421,14 @@ class Attestation(Strict):
     """A dated, signed statement that a manual duty or control was done."""
 
     id: Id
-    subject: str = Field(
+    subject: Line = Field(
         description="Duty id (odunpazari-2019:m11/ğ) or control id (BAK-RESTORE-01)"
     )
-    by: str = Field(description="Who attests (name and title)")
+    by: Line = Field(description="Who attests (name and title)")
     date: dt.date
     valid_until: dt.date
-    document: str = Field(description="Document reference: EBYS number, minutes, report")
-    note: str | None = None
+    document: Line = Field(description="Document reference: EBYS number, minutes, report")
+    note: Paragraph | None = None
 
 
 class Waiver(Strict):
@@ -437,8 +437,8 @@ class Waiver(Strict):
     id: Id
     control: str = Field(pattern=r"^[A-Z]{2,5}-[A-Z0-9]+-[0-9]{2}$")
     asset: Id
-    justification: str
-    approved_by: str
+    justification: Paragraph
+    approved_by: Line
     expires: dt.date
 
 

@@ -17,7 +17,7 @@ from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Server, ServiceKind, Zone
-from kentops.modelbase import Text
+from kentops.modelbase import Line, Text
 from kentops.policy.common import (
     PolicyId,
     PolicyModel,
@@ -120,14 +120,14 @@ class Flow(PolicyModel):
     to: FlowEnd
     services: list[ServiceName] = Field(min_length=1)
     log: StrictBool = Field(default=False, description="Log every session (Law 5651, SCADA)")
-    why: str = Field(description="Why the flow exists, in a sentence")
+    why: Line = Field(description="Why the flow exists, in a sentence")
 
 
 class Account(PolicyModel):
     """A named person who administers something; never a shared login."""
 
     id: Username
-    name: str
+    name: Line
     unit: PolicyId = Field(description="Owning unit id from site.units of the inventory")
     ssh_public_key: SecretRef = Field(description="Reference to the person's SSH public key")
     disabled: StrictBool = False

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, StrictInt
 
 from kentops.inventory.model import Asset
+from kentops.modelbase import Line
 from kentops.policy.common import PolicyModel, load_policy_file
 from kentops.yamlsource import InvalidInput, Problem, SourceDocument
 
@@ -25,12 +26,12 @@ class MaintenanceWindow(PolicyModel):
 class FirmwareRule(PolicyModel):
     """Allowed versions for the assets it matches (platform or vendor, and a model glob)."""
 
-    platform: str | None = None
-    vendor: str | None = None
-    model: str = "*"
-    versions: list[str] = Field(default_factory=list, description="Allowed exact versions")
-    minimum: str | None = Field(default=None, description="Lowest allowed version")
-    why: str
+    platform: Line | None = None
+    vendor: Line | None = None
+    model: Line = "*"
+    versions: list[Line] = Field(default_factory=list, description="Allowed exact versions")
+    minimum: Line | None = Field(default=None, description="Lowest allowed version")
+    why: Line
 
     def matches(self, asset: Asset) -> bool:
         platform = getattr(asset, "platform", None)
