@@ -71,7 +71,7 @@ def up(
     inventory: Annotated[Path, typer.Argument(help="Inventory folder, e.g. inventories/demo")],
     only: Annotated[
         str | None,
-        typer.Option("--only", help="Comma-separated parts: network,cameras,voice,hosts"),
+        typer.Option("--only", help="Comma-separated parts: network,cameras,voice,hosts,tsa"),
     ] = None,
     faults: Annotated[
         Path | None,

@@ -35,7 +35,7 @@ from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_sta
 from kentops.lab.vault import fill_placeholders
 from kentops.render import Artefact, render_site
 
-PARTS = ("network", "cameras", "voice", "hosts")
+PARTS = ("network", "cameras", "voice", "hosts", "tsa")
 SIM_PLATFORMS = ("cisco_ios", "huawei_vrp", "fortios", "routeros")
 #: The RouterOS port the inside VLAN interfaces ride on (the templates bridge them over it).
 ROUTEROS_LAN_PORTS = ("ether2", "ether3", "ether4", "ether5")
@@ -516,6 +516,9 @@ def up(
         if "hosts" in only:
             result.parts.append(_up_hosts(loaded, state, root, say))
             write_state(root, state)
+        if "tsa" in only:
+            result.parts.append(_up_tsa(state, run_dir, say))
+            write_state(root, state)
     except BaseException:
         down(root)
         raise
@@ -648,6 +651,22 @@ def _up_voice(
             "127.0.0.1", int(ports["provisioning"]), "", service="provisioning"
         )
     return PartResult("voice", started=len(inv.pbxs) + len(inv.phones))
+
+
+def _up_tsa(state: LabState, run_dir: Path, say: Progress) -> PartResult:
+    """The RFC 3161 TSA (openssl ts behind HTTP); its PKI is kept in the lab cache so days
+    sealed in one lab run still verify in the next."""
+    cache = Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))
+    say("tsa: RFC 3161 time-stamp authority (openssl ts)")
+    ports_file = run_dir / "tsa-ports.json"
+    pid = _spawn(
+        "tsa",
+        ["kentops.lab.tsa", "serve", "--pki", str(cache / "tsa"), "--ports-out", str(ports_file)],
+        run_dir,
+    )
+    state.extra["pids"]["tsa"] = pid
+    state.extra["tsa"] = _wait_for(ports_file, pid, "tsa", run_dir)
+    return PartResult("tsa", started=1)
 
 
 def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progress) -> PartResult:
