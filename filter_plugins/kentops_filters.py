@@ -284,7 +284,11 @@ def secret(
     if kind == "vault":
         return "{{ vault_" + name + " }}"
     if resolve_env and name in os.environ:
-        return os.environ[name]
+        value = os.environ[name]
+        if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
+            # never echo the value: the name is enough to find it
+            raise ValueError(f"environment variable {name} holds a line break or control character")
+        return value
     return "{{ lookup('ansible.builtin.env', '" + name + "') }}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import time
@@ -161,7 +162,7 @@ def render_site(
         jobs=workers,
     )
     if out is not None:
-        write_artefacts(report, Path(out), prune=hosts is None)
+        write_artefacts(report, Path(out), prune=hosts is None, private=resolve_env)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -386,34 +387,117 @@ def device_jobs(
     return builder.jobs(loaded.inventory.asset(device_id))
 
 
-def write_artefacts(report: RenderReport, out: Path, prune: bool = True) -> list[Path]:
-    """Write every artefact; with ``prune``, remove files of the site no longer rendered."""
+MANIFEST = "render-manifest.json"
+REJECTED = "rejected"
+
+
+class ArtefactRefused(Exception):
+    """An artefact that deploy must not use: missing, changed since render, or invalid."""
+
+
+def _write(path: Path, data: bytes, private: bool) -> None:
+    if private:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        path.chmod(0o600)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def write_artefacts(
+    report: RenderReport, out: Path, prune: bool = True, *, private: bool = False
+) -> list[Path]:
+    """Write every artefact and the site's render manifest.
+
+    A render with any problem writes nothing where deploy reads: its artefacts go to
+    ``<out>/rejected/<site>/`` for people to inspect, and the site's manifest says the
+    render did not validate, so :func:`validated_artefact` refuses every artefact of the
+    site until a clean render. ``private`` (``--resolve-env``: the files hold secrets)
+    writes files 0600 in folders 0700. With ``prune``, files of the site no longer
+    rendered are removed.
+    """
     written: list[Path] = []
+    base = out if report.ok else out / REJECTED
     wanted = {a.path for a in report.artefacts}
     for artefact in report.artefacts:
-        path = out / artefact.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = artefact.text.encode("utf-8")
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
+        path = base / artefact.path
+        _write(path, artefact.text.encode("utf-8"), private)
         written.append(path)
     site_dir = out / report.site
-    if prune and site_dir.is_dir():
+    if report.ok and prune and site_dir.is_dir():
         for path in sorted(site_dir.rglob("*"), reverse=True):
             rel = path.relative_to(out).as_posix()
-            if path.is_file() and rel not in wanted:
+            if path.is_file() and rel not in wanted and path.name != MANIFEST:
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    if private:
+        for folder in (out, base, site_dir, base / report.site):
+            if folder.is_dir():
+                folder.chmod(0o700)
+    failed = {p.subject for p in report.problems}
+    manifest = {
+        "site": report.site,
+        "valid": report.ok,
+        "artefacts": {
+            a.path: {"sha256": a.sha256, "valid": report.ok and a.device_id not in failed}
+            for a in (report.artefacts if report.ok else [])
+        },
+    }
+    _write(
+        site_dir / MANIFEST,
+        (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        private,
+    )
     return written
+
+
+def validated_artefact(path: Path | str) -> bytes:
+    """The bytes of a rendered artefact that validated, as the render manifest records it.
+
+    Raises ArtefactRefused when the file is missing, was changed after the render, is not
+    in the manifest, or the render that wrote it did not validate.
+    """
+    path = Path(path)
+    manifest_file = next(
+        (folder / MANIFEST for folder in path.parents if (folder / MANIFEST).is_file()), None
+    )
+    if manifest_file is None:
+        raise ArtefactRefused(f"{path}: no {MANIFEST} above it: render it first")
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ArtefactRefused(f"{manifest_file}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("valid") is not True:
+        raise ArtefactRefused(f"{path}: the last render of this site did not validate")
+    rel = f"{manifest.get('site')}/{path.relative_to(manifest_file.parent).as_posix()}"
+    entries = manifest.get("artefacts")
+    entry = entries.get(rel) if isinstance(entries, dict) else None
+    if not isinstance(entry, dict) or entry.get("valid") is not True:
+        raise ArtefactRefused(f"{path}: not a validated artefact of the last render")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArtefactRefused(f"{path}: cannot be read ({exc.strerror})") from None
+    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        raise ArtefactRefused(f"{path}: changed since it was rendered and validated")
+    return data
 
 
 __all__ = [
     "DEFAULT_OUT",
+    "MANIFEST",
     "Artefact",
+    "ArtefactRefused",
     "Job",
     "RenderReport",
     "device_jobs",
     "render_site",
+    "validated_artefact",
     "write_artefacts",
 ]

@@ -152,6 +152,12 @@ def render(
     ] = False,
 ) -> None:
     """Render intended configurations to <out>/<site>/<device>/<artefact>, validated."""
+    if resolve_env and diff:
+        err_console.print(
+            "--diff cannot be combined with --resolve-env: the diff would print secrets;"
+            " diff without --resolve-env (the secrets stay placeholders)"
+        )
+        raise typer.Exit(2)
     loaded, policy_set = load_inputs(inventory, policies, as_json)
     report = render_with_progress(
         loaded,
@@ -167,8 +173,8 @@ def render(
     if not check:
         from kentops.render import write_artefacts
 
-        write_artefacts(report, out, prune=not host)
-        report.out = out
+        write_artefacts(report, out, prune=not host, private=resolve_env)
+        report.out = out if report.ok else out / "rejected"
     if as_json:
         data = report.as_dict()
         if diff:
@@ -179,7 +185,7 @@ def render(
             console.print("".join(diff_lines), markup=False, highlight=False, end="")
         for problem in report.problems:
             err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        verb = "checked" if check else f"written to {out}"
+        verb = "checked" if check else f"written to {report.out}"
         status = "[green]valid[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]"
         console.print(
             f"{report.devices} devices, {len(report.artefacts)} artefacts {verb} "

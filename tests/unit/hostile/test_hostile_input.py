@@ -241,3 +241,56 @@ def test_lab_generate_refuses_with_exit_2(tmp_path: Path, args: list[str]) -> No
     done, _ = _kentops("lab", "generate", *args, cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def _render(tmp_path: Path, *extra: str, root: Path = DEMO) -> subprocess.CompletedProcess[str]:
+    done, _ = _kentops("render", str(root), "--out", str(tmp_path / "build"), *extra)
+    return done
+
+
+def test_render_writes_a_manifest_and_deploy_refuses_changed_or_invalid(tmp_path: Path) -> None:
+    from kentops.render import ArtefactRefused, validated_artefact
+
+    done = _render(tmp_path, "--host", "hq-sw-core-01")
+    assert done.returncode == 0, done.stderr
+    site = tmp_path / "build" / "ornek"
+    manifest = json.loads((site / "render-manifest.json").read_text(encoding="utf-8"))
+    assert manifest["valid"] is True
+    artefact = next(site.glob("hq-sw-core-01/*"))
+    assert validated_artefact(artefact) == artefact.read_bytes()
+    artefact.write_text(artefact.read_text(encoding="utf-8") + "username evil\n")
+    with pytest.raises(ArtefactRefused, match="changed"):
+        validated_artefact(artefact)
+    with pytest.raises(ArtefactRefused):
+        validated_artefact(site / "hq-sw-core-01" / "missing.cfg")
+
+
+def test_resolve_env_writes_0600_in_0700_and_rejects_a_newline_secret(tmp_path: Path) -> None:
+    done, _ = _kentops(
+        "render",
+        str(DEMO),
+        "--out",
+        str(tmp_path / "b"),
+        "--host",
+        "hq-sw-core-01",
+        "--resolve-env",
+    )
+    assert done.returncode == 0, done.stderr
+    files = [p for p in (tmp_path / "b").rglob("*") if p.is_file()]
+    assert files and all(p.stat().st_mode & 0o777 == 0o600 for p in files)
+    dirs = [p for p in (tmp_path / "b").rglob("*") if p.is_dir()]
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in dirs)
+    done, _ = _kentops("render", str(DEMO), "--resolve-env", "--diff")
+    assert done.returncode == 2
+
+
+def test_secret_filter_never_renders_a_newline_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sys.path.insert(0, str(ROOT / "filter_plugins"))
+    import kentops_filters
+
+    monkeypatch.setenv("HOSTILE_SECRET", "s3cret\nusername evil privilege 15")
+    with pytest.raises(ValueError, match="HOSTILE_SECRET") as caught:
+        kentops_filters.secret("env:HOSTILE_SECRET", resolve_env=True)
+    assert "s3cret" not in str(caught.value)
