@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "kentops.policycheck.commands",
     "kentops.servers.commands",
     "kentops.network.commands",
+    "kentops.network.change_commands",
 )
 #: Which module a top-level command comes from, so one command imports only its own module
 #: (a validate does not pay for the report engine). Commands not listed load every module.
@@ -49,6 +50,8 @@ COMMAND_MODULES: dict[str, str] = {
     "servers": "kentops.servers.commands",
     "backup": "kentops.network.commands",
     "facts": "kentops.network.commands",
+    "drift": "kentops.network.change_commands",
+    "deploy": "kentops.network.change_commands",
 }
 
 
