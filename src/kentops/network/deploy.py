@@ -50,7 +50,7 @@ from kentops.network.connect import (
     secret_source,
 )
 from kentops.network.drift import NotValidated, intended_artefact, render_intended
-from kentops.network.mask import clean_config, strip_volatile
+from kentops.network.mask import clean_config
 from kentops.network.remediation import Remediation, remediate_clear, unmask_lines
 from kentops.network.runner import DeviceOutcome, ProgressHook, failure_reason, run_on_devices
 
@@ -294,9 +294,11 @@ def _push_and_verify(
     """Push, save, verify; on any failure restore ``before``. Returns the live session."""
     platform = str(host.platform)
     intended = plan.intended[host.name]
+    saved = False
     try:
         _send(connection, platform, lines, plan.command_s)
         _save(connection, platform, plan.command_s)
+        saved = True
         after = _read(connection, platform, plan.command_s)
         left, _values = remediate_clear(after, intended, platform, secrets=plan.secrets.lookup)
         left = left.selected(result.features)
@@ -308,8 +310,7 @@ def _push_and_verify(
         return connection
     except Exception as exc:  # noqa: BLE001 - every failure of the push leads to the restore
         reason = str(exc).splitlines()[0] if isinstance(exc, PushRefused) else failure_reason(exc)
-    connection = _restore(host, plan, connection, before, reason, result)
-    return connection
+    return _restore(host, plan, connection, before, reason, result, saved=saved)
 
 
 def _restore(
@@ -319,8 +320,12 @@ def _restore(
     before: str,
     reason: str,
     result: DeviceDeploy,
+    *,
+    saved: bool,
 ) -> BaseConnection:
-    """Bring the device back to ``before`` and prove it; the result says how it ended."""
+    """Bring the device back to ``before`` and prove it; the result says how it ended.
+    The restore is saved only when the deploy's own save went through (otherwise the
+    startup configuration is still the pre-change one)."""
     platform = str(host.platform)
     try:
         try:
@@ -335,7 +340,8 @@ def _restore(
             if unknown:
                 raise PushRefused("cannot restore lines whose secret is not known")
             _send(connection, platform, lines, plan.command_s)
-            _save(connection, platform, plan.command_s)
+            if saved:
+                _save(connection, platform, plan.command_s)
         final = _read(connection, platform, plan.command_s)
         if not same_configuration(final, before, platform):
             raise PushRefused("the running configuration still differs from the pre-change one")
@@ -354,38 +360,42 @@ def _restore(
 
 
 def same_configuration(a: str, b: str, platform: str) -> bool:
-    """Whether two readings are the same configuration (volatile lines aside)."""
-    return _normal(a, platform) == _normal(b, platform)
+    """Whether two readings are the same configuration: nothing to change from one to the
+    other (the order of lines inside a section may differ where the device does not care)."""
+    difference, _values = remediate_clear(a, b, platform)
+    return not difference.changes and not difference.manual
 
 
-def _normal(text: str, platform: str) -> list[str]:
-    lines = [ln.rstrip() for ln in strip_volatile(text, platform).split("\n")]
-    if platform == "routeros":
-        lines = [ln for ln in lines if not ln.startswith("#")]
-    return [ln for ln in lines if ln.strip()]
+#: How each platform enters and leaves configuration mode (typed, not through Netmiko's
+#: checks, which wait seconds per call on some platforms).
+CONFIG_MODE = {
+    "cisco_ios": ("configure terminal", "end"),
+    "huawei_vrp": ("system-view", "return"),
+}
+
+
+def _type(connection: BaseConnection, line: str, command_s: float) -> str:
+    return str(
+        connection.send_command_timing(
+            line, strip_prompt=False, strip_command=False, read_timeout=command_s, last_read=0.1
+        )
+    )
 
 
 def _send(connection: BaseConnection, platform: str, lines: list[str], command_s: float) -> None:
     """The lines in configuration mode; stops at the first refused line."""
     pattern = re.compile(REFUSED[platform])
-    output = ""
-    config_mode = platform in ("cisco_ios", "huawei_vrp", "fortios")
-    if config_mode:
-        connection.config_mode()
+    enter, leave = CONFIG_MODE.get(platform, (None, None))
+    if enter is not None:
+        _type(connection, enter, command_s)
     try:
         for line in _pushable(lines, platform):
-            answer = str(
-                connection.send_command_timing(
-                    line, strip_prompt=False, strip_command=False, read_timeout=command_s,
-                    last_read=0.05,
-                )
-            )
-            output += answer
+            answer = _type(connection, line, command_s)
             if pattern.search(answer):
                 raise PushRefused(f"the device refused {line.strip()!r}: {_first(answer, pattern)}")
     finally:
-        if config_mode:
-            connection.exit_config_mode()
+        if leave is not None:
+            _type(connection, leave, command_s)
 
 
 def _first(answer: str, pattern: re.Pattern[str]) -> str:
@@ -413,11 +423,11 @@ def _pushable(lines: list[str], platform: str) -> list[str]:
 def _save(connection: BaseConnection, platform: str, command_s: float) -> None:
     pattern = re.compile(REFUSED[platform])
     if platform == "cisco_ios":
-        answer = str(connection.send_command_timing("write memory", read_timeout=command_s))
+        answer = _type(connection, "write memory", command_s)
     elif platform == "huawei_vrp":
-        answer = str(connection.send_command_timing("save", read_timeout=command_s))
+        answer = _type(connection, "save", command_s)
         if re.search(r"\[Y/N\]", answer, re.IGNORECASE):
-            answer += str(connection.send_command_timing("y", read_timeout=command_s))
+            answer += _type(connection, "y", command_s)
     else:
         return  # FortiOS and RouterOS keep every change at once
     if pattern.search(answer):
