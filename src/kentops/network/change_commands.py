@@ -187,9 +187,7 @@ def deploy_command(
         table.add_column(column)
     for name, item in sorted(run.devices.items()):
         colour = colours.get(item.result, "white")
-        table.add_row(
-            name, f"[{colour}]{item.result}[/]", ", ".join(item.features), item.detail
-        )
+        table.add_row(name, f"[{colour}]{item.result}[/]", ", ".join(item.features), item.detail)
     console.print(table)
     counts = ", ".join(f"{run.count(r)} {r}" for r in colours if run.count(r))
     console.print(f"{counts} in {run.elapsed_s:.1f} s", highlight=False)

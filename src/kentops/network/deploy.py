@@ -51,7 +51,7 @@ from kentops.network.connect import (
 )
 from kentops.network.drift import NotValidated, intended_artefact, render_intended
 from kentops.network.mask import clean_config
-from kentops.network.remediation import Remediation, remediate_clear, unmask_lines
+from kentops.network.remediation import remediate_clear, unmask_lines
 from kentops.network.runner import DeviceOutcome, ProgressHook, failure_reason, run_on_devices
 
 #: How each platform shows its running configuration.
@@ -275,7 +275,12 @@ def _deploy_device(host: Host, plan: _Plan) -> DeviceDeploy:
             result.detail = f"no value for {missing}: set it (see 'kentops drift') and retry"
             return result
         store = open_store(plan.site, plan.store_root)
-        store_run(store, plan.site, [DeviceBackup(host.name, platform, clean_config(before, platform))], {})
+        store_run(
+            store,
+            plan.site,
+            [DeviceBackup(host.name, platform, clean_config(before, platform))],
+            {},
+        )
         connection = _push_and_verify(host, plan, connection, lines, before, result)
     finally:
         _disconnect(connection)

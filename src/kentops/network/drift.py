@@ -145,12 +145,18 @@ Job = tuple[str, str, str, str, dict[str, str]]  # host, platform, running, inte
 def _compare(job: Job) -> tuple[str, Remediation | None, str | None]:
     host, platform, running, intended, values = job
     try:
-        return host, remediate(running, intended, platform, secrets=values.get, running_masked=True), None
+        return (
+            host,
+            remediate(running, intended, platform, secrets=values.get, running_masked=True),
+            None,
+        )
     except UnsupportedPlatform as exc:
         return host, None, str(exc)
 
 
-def compare_all(jobs: list[Job], workers: int | None = None) -> dict[str, tuple[Remediation | None, str | None]]:
+def compare_all(
+    jobs: list[Job], workers: int | None = None
+) -> dict[str, tuple[Remediation | None, str | None]]:
     """Every comparison, in two processes for a large estate."""
     count = workers or min(2, os.cpu_count() or 1)
     if len(jobs) < PARALLEL_FROM or count < 2:
@@ -180,8 +186,14 @@ def run_drift(
     platforms = {a.id: str(getattr(a, "platform", "")) for a in loaded.inventory.network_devices()}
     report = render_intended(loaded, devices)
     running, sources, errors = _running_configs(
-        loaded, devices, lab=lab, live=live, backup_root=backup_root, workers=workers,
-        timeouts=timeouts, progress=progress,
+        loaded,
+        devices,
+        lab=lab,
+        live=live,
+        backup_root=backup_root,
+        workers=workers,
+        timeouts=timeouts,
+        progress=progress,
     )
     secrets = secret_source(loaded, lab)
     jobs: list[Job] = []
@@ -197,7 +209,9 @@ def run_drift(
         except NotValidated as exc:
             drift.error = str(exc)
             continue
-        values = {ref: v for ref in references_in(intended) if (v := secrets.lookup(ref)) is not None}
+        values = {
+            ref: v for ref in references_in(intended) if (v := secrets.lookup(ref)) is not None
+        }
         jobs.append((host, platform, running[host], intended, values))
     for host, (rem, err) in compare_all(jobs).items():
         drift = run.devices[host]

@@ -40,6 +40,7 @@ from hier_config import (
 )
 from hier_config.models import MatchRule, NegationDefaultWhenRule
 
+from kentops.lab.vault import PLACEHOLDER_RE, reference_of
 from kentops.network.mask import FORTIOS_ENC_MARKER, MASKED_RE, mask_config
 
 #: A resolver of secret references (``vault:NAME`` / ``env:NAME``) to values, or None.
@@ -166,10 +167,7 @@ _PHYSICAL_IOS = (
 )
 
 #: Secret references as the renderer writes them into intended configurations.
-_REFERENCE_TEXT = re.compile(
-    r"\{\{ (?:vault_(?P<vault>[A-Za-z0-9_]+)"
-    r"|lookup\('ansible\.builtin\.env', '(?P<env>[A-Za-z_][A-Za-z0-9_]*)'\)) \}\}"
-)
+_REFERENCE_TEXT = PLACEHOLDER_RE
 _UNRESOLVED = "kentops-unresolved-"
 _FORTIOS_ENC = "FortiOS ENC value (not comparable)"
 
@@ -245,13 +243,6 @@ class Remediation:
 # ---------------------------------------------------------------- secrets
 
 
-def reference_of(match: re.Match[str]) -> str:
-    """``vault:NAME`` or ``env:NAME`` for a placeholder match of :data:`_REFERENCE_TEXT`."""
-    if match.group("vault"):
-        return f"vault:{match.group('vault')}"
-    return f"env:{match.group('env')}"
-
-
 def resolve_references(text: str, lookup: SecretLookup | None) -> tuple[str, dict[str, str]]:
     """``text`` with each secret placeholder replaced by its value; placeholders without a
     value become a marker token. Returns the text and {marker: reference} of those."""
@@ -273,9 +264,7 @@ def references_in(text: str) -> list[str]:
     return sorted({reference_of(m) for m in _REFERENCE_TEXT.finditer(text)})
 
 
-def _masked_marker_map(
-    resolved: str, masked: str, unresolved: dict[str, str]
-) -> dict[str, str]:
+def _masked_marker_map(resolved: str, masked: str, unresolved: dict[str, str]) -> dict[str, str]:
     """{placeholder token in ``masked``: reference} for the unresolved markers."""
     found: dict[str, str] = {}
     for clear_line, masked_line in _aligned(resolved, masked):
@@ -542,7 +531,9 @@ def _parse(text: str, platform: str) -> HConfig:
         # hier_config reads FortiOS by indentation; block ends come back from its rules.
         # Comment lines (``#config-version=...``, the template's header) are not configuration.
         text = "\n".join(
-            ln for ln in text.split("\n") if ln.strip() not in ("next", "end") and not ln.startswith("#")
+            ln
+            for ln in text.split("\n")
+            if ln.strip() not in ("next", "end") and not ln.startswith("#")
         )
     tree = get_hconfig(_driver(platform), text)
     for lineage in _IGNORED.get(platform, ()):
@@ -676,6 +667,15 @@ def _ordered(result: Remediation, kind: str) -> list[str]:
             (removals if is_removal else additions).append((rank, block))
     additions.sort(key=lambda item: item[0])
     removals.sort(key=lambda item: -item[0])
+    if result.platform == "cisco_ios":
+        # ``username NAME ...`` replaces the account's line; ``no username NAME`` after it
+        # would delete the account.
+        named = {m.group(1) for _r, b in additions if (m := re.match(r"^username (\S+) ", b[0]))}
+        removals = [
+            (r, b)
+            for r, b in removals
+            if not ((m := re.match(r"^no username (\S+) ", b[0])) and m.group(1) in named)
+        ]
     return [line for _rank, block in additions + removals for line in block]
 
 
