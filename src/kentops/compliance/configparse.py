@@ -36,6 +36,11 @@ class Line:
     def child(self, prefix: str) -> Line | None:
         return next((c for c in self.children if _starts(c.text, prefix)), None)
 
+    def has(self, text: str) -> bool:
+        """A child line that is exactly ``text`` (``switchport port-security``, not
+        ``switchport port-security maximum 3``, which does not switch it on)."""
+        return any(c.text == text for c in self.children)
+
     def children_starting(self, prefix: str) -> list[Line]:
         return [c for c in self.children if _starts(c.text, prefix)]
 

@@ -1179,7 +1179,7 @@ def _portsec_judge(cfg: Config, _net: NetContext) -> list[Issue] | NothingToJudg
     for port in access:
         name = port.text.split(maxsplit=1)[-1]
         if p == "cisco_ios":
-            psec = port.child("switchport port-security") is not None
+            psec = port.has("switchport port-security")
             storm = port.child("storm-control broadcast") is not None
         else:
             psec = port.child("port-security enable") is not None
