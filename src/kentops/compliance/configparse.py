@@ -8,7 +8,8 @@ text becomes the same shape: a tree of ``Line`` (text plus children), so a check
 - cisco_ios, arista_eos, aruba_aoscx, huawei_vrp: indentation blocks (``!`` and ``#`` are
   separators); multi-line banners (``banner login ^C ... ^C``, Huawei ``header ... "..."``)
   become one line whose children are the banner's lines.
-- fortios: ``config``/``edit`` blocks closed by ``end``/``next``.
+- fortios: ``config``/``edit`` blocks closed by ``end``/``next``; a quoted value over
+  several lines (``set buffer "..."``, certificates) stays one statement.
 - routeros: ``/menu path`` sections holding commands (``set``, ``add``), backslash
   continuations joined; ``/path cmd`` on one line also understood.
 
@@ -159,10 +160,28 @@ def _parse_indented(text: str, platform: str) -> list[Line]:
 # ---------------------------------------------------------------- FortiOS
 
 
+_UNESCAPED_QUOTE = re.compile(r'(?<!\\)"')
+
+
+def _fortios_statements(text: str) -> Iterator[str]:
+    """Lines of a FortiOS configuration, a quoted value that runs over several lines (a
+    replacement message buffer, a certificate, a comment) joined into its statement."""
+    lines = iter(text.splitlines())
+    for raw in lines:
+        statement = raw
+        if '"' in raw:
+            while len(_UNESCAPED_QUOTE.findall(statement)) % 2:
+                more = next(lines, None)
+                if more is None:
+                    break
+                statement += "\n" + more
+        yield statement
+
+
 def _parse_fortios(text: str) -> list[Line]:
     root: list[Line] = []
     stack: list[Line] = []
-    for raw in text.splitlines():
+    for raw in _fortios_statements(text):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -236,7 +255,7 @@ def ros_command(text: str) -> tuple[str, list[str], dict[str, str]]:
     """
     selectors = _ROS_FIND.findall(text) if "[" in text else []
     stripped = _ROS_FIND.sub(" ", text) if selectors else text
-    parts = split_words(stripped)
+    parts = _ros_words(stripped)
     if not parts:
         return "", selectors, {}
     verb, words, args = parts[0], list(selectors), {}
@@ -247,6 +266,58 @@ def ros_command(text: str) -> tuple[str, list[str], dict[str, str]]:
         else:
             words.append(part)
     return verb, words, args
+
+
+#: RouterOS escapes in quoted values (``\C4\B0`` is a byte in hex, UTF-8 when decoded).
+_ROS_ESCAPES = {
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "_": " ",
+}
+_HEX = frozenset("0123456789ABCDEF")
+
+
+def _ros_words(text: str) -> list[str]:
+    r"""Words of a RouterOS command: double quotes group (and go), backslash escapes
+    decoded as the export writes them (``\"``, ``\\``, ``\n``, ``\C4\B0`` for the bytes of
+    a UTF-8 letter)."""
+    if '"' not in text and "\\" not in text:
+        return text.split()
+    words: list[str] = []
+    word = bytearray()
+    in_word = quoted = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        i += 1
+        if ch == '"':
+            quoted = not quoted
+            in_word = True
+        elif ch == "\\" and i < len(text):
+            nxt = text[i]
+            if nxt in _HEX and i + 1 < len(text) and text[i + 1] in _HEX:
+                word.append(int(text[i : i + 2], 16))
+                i += 2
+            else:
+                word += _ROS_ESCAPES.get(nxt, nxt).encode()
+                i += 1
+            in_word = True
+        elif ch.isspace() and not quoted:
+            if in_word:
+                words.append(word.decode("utf-8", "replace"))
+                word.clear()
+                in_word = False
+        else:
+            word += ch.encode()
+            in_word = True
+    if in_word:
+        words.append(word.decode("utf-8", "replace"))
+    return words
 
 
 # ---------------------------------------------------------------- entry point

@@ -470,9 +470,16 @@ def _ntp_servers(cfg: Config) -> set[str] | None:
     if p == "huawei_vrp":
         return {ip for line in cfg.top("ntp-service unicast-server") for ip in ipv4s(line.text)[:1]}
     if p == "fortios":
+        # the ntpserver list is used only with `type custom` (the default is FortiGuard's
+        # servers) and only while `ntpsync` is not disabled
         found = set()
-        for line in cfg.find("config system ntp", "config ntpserver", "edit", "set server"):
-            found.update(ipv4s(line.text))
+        for block in cfg.top("config system ntp"):
+            settings = fortios_settings(block)
+            if settings.get("type") != ["custom"] or settings.get("ntpsync") == ["disable"]:
+                continue
+            for servers in block.children_starting("config ntpserver"):
+                for edit in servers.children:
+                    found.update(ipv4s(" ".join(fortios_settings(edit).get("server", []))))
         return found
     if p == "routeros":
         found = set()
@@ -547,17 +554,47 @@ def _syslog_targets(cfg: Config) -> set[str] | None:
                     found.update(ipv4s(" ".join(settings.get("server", []))))
         return found
     if p == "routeros":
-        remote_actions = {}
-        for _verb, _, args in _ros_section(cfg, "/system logging action"):
-            if args.get("target") == "remote":
-                remote_actions[args.get("name", "")] = args.get("remote", "")
-        used = {
-            args.get("action", "")
-            for verb, _, args in _ros_section(cfg, "/system logging")
-            if verb == "add"
-        }
-        return {ip for name, addr in remote_actions.items() if name in used for ip in ipv4s(addr)}
+        return _ros_remote_syslog(cfg)
     return None
+
+
+#: RouterOS' built-in logging actions, by number (``set 3 remote=...`` in a compact export).
+_ROS_DEFAULT_ACTIONS = ("memory", "disk", "echo", "remote")
+
+
+def _ros_entry_name(words: list[str], args: dict[str, str], defaults: tuple[str, ...]) -> str:
+    """The name a RouterOS ``set`` addresses: ``name=``, ``[ find name=x ]``, or a number."""
+    if "name" in args:
+        return args["name"]
+    for word in words:
+        found = re.search(r"(?:^|\s)name=(\S+)", word.strip("[] "))
+        if found:
+            return found.group(1).strip('"')
+        if word.isdigit() and int(word) < len(defaults):
+            return defaults[int(word)]
+    return ""
+
+
+def _ros_remote_syslog(cfg: Config) -> set[str]:
+    """Addresses that RouterOS logging rules in use send to (remote actions only)."""
+    actions: dict[str, dict[str, str]] = {}
+    for verb, words, args in _ros_section(cfg, "/system logging action"):
+        if verb not in {"add", "set"}:
+            continue
+        name = _ros_entry_name(words, args, _ROS_DEFAULT_ACTIONS)
+        settings = actions.setdefault(name, {"target": name} if name == "remote" else {})
+        settings.update(args)
+    used = {
+        args.get("action", "")
+        for verb, _, args in _ros_section(cfg, "/system logging")
+        if verb in {"add", "set"} and not _ros_disabled(args)
+    }
+    return {
+        ip
+        for name, settings in actions.items()
+        if name in used and settings.get("target") == "remote"
+        for ip in ipv4s(settings.get("remote", ""))
+    }
 
 
 def _syslog_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
@@ -896,6 +933,9 @@ def _mgmt_judge(cfg: Config, net: NetContext) -> list[Issue] | None:
 
 
 def _fortios_trusthosts(admin: Line) -> list[IPv4Network | str]:
+    """The sources an administrator may log in from. ``show full-configuration`` prints all
+    ten trusthosts, the unset ones as ``0.0.0.0 0.0.0.0``: those restrict nothing when
+    another is set, and mean "anywhere" when none is."""
     hosts: list[IPv4Network | str] = []
     for child in admin.children:
         key, values = fortios_set(child)
@@ -908,7 +948,8 @@ def _fortios_trusthosts(admin: Line) -> list[IPv4Network | str]:
             hosts.append(" ".join(values))
             continue
         hosts.append("any" if network.prefixlen == 0 else network)
-    return hosts
+    restricted = [h for h in hosts if h != "any"]
+    return restricted if restricted else hosts[:1]
 
 
 def _fortios_open_admins(cfg: Config, net: NetContext) -> bool:
