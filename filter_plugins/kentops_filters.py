@@ -246,9 +246,35 @@ def json_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_CLI_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029^?]+")
+
+
+def cli_line(value: Any, quoted: bool = False) -> str:
+    """IOS/VRP CLI text: no line breaks or controls, no '^' (the IOS banner delimiter) or
+    '?' (context help when a line is typed in); ``quoted`` also drops '"' for "..." args."""
+    text = _CLI_BREAKERS.sub(" ", str(value))
+    if quoted:
+        text = text.replace('"', "")
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def fortios_string(value: Any) -> str:
+    """A FortiOS double-quoted string: one line, backslash and quote escaped."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029?]+", " ", str(value)).strip()
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def routeros_string(value: Any) -> str:
+    """A RouterOS script string: one line; backslash, quote, '$' and '?' escaped."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", str(value)).strip()
+    for char in ("\\", '"', "$", "?"):
+        text = text.replace(char, "\\" + char)
+    return '"' + text + '"'
+
+
 def ini_value(value: Any) -> str:
     """A value for Asterisk/Yealink key=value files: one line, no separators that break it."""
-    return re.sub(r"[\r\n;]+", " ", str(value)).strip()
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029;]+", " ", str(value)).strip()
 
 
 # ---------------------------------------------------------------------------- secrets
@@ -316,6 +342,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "mac_plain": mac_plain,
     "json_value": json_value,
     "ini_value": ini_value,
+    "cli_line": cli_line,
+    "fortios_string": fortios_string,
+    "routeros_string": routeros_string,
     "secret": secret,
 }
 

@@ -294,3 +294,27 @@ def test_secret_filter_never_renders_a_newline_from_the_environment(
     with pytest.raises(ValueError, match="HOSTILE_SECRET") as caught:
         kentops_filters.secret("env:HOSTILE_SECRET", resolve_env=True)
     assert "s3cret" not in str(caught.value)
+
+
+HOSTILE = st.text(
+    alphabet=st.sampled_from(list("ab ^C?\"'\\$[];\n\r\x03\x1b\u2028{}")), max_size=40
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_each_output_language_keeps_hostile_text_inside_one_argument(text: str) -> None:
+    """The escaping rule of each language keeps any text one line and one argument."""
+    sys.path.insert(0, str(ROOT / "filter_plugins"))
+    import kentops_filters as f
+
+    for out in (f.cli_line(text), f.ini_value(text), f.fortios_string(text)):
+        assert "\n" not in out and "\r" not in out and "\x1b" not in out
+    assert "^" not in f.cli_line(text) and "?" not in f.cli_line(text)
+    assert '"' not in f.cli_line(text, True)
+    assert ";" not in f.ini_value(text)
+    fortios = f.fortios_string(text)[1:-1]
+    assert '"' not in fortios.replace('\\"', "").replace("\\\\", "")
+    routeros = f.routeros_string(text)[1:-1]
+    bare = routeros.replace("\\\\", "").replace('\\"', "").replace("\\$", "").replace("\\?", "")
+    assert '"' not in bare and "$" not in bare and "\n" not in routeros
