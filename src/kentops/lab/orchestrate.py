@@ -698,7 +698,54 @@ def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progres
             key_file=str(lab.key_path),
             known_hosts=str(lab.known_hosts_path),
         )
+    subnet = lab.subnet
+    if subnet is not None:
+        # the machine running the lab stands in the admin zone (it holds the bridge's .1)
+        state.extra["hosts_control_node"] = str(next(subnet.hosts()))
+    state.extra["vault"] = lab_vault(loaded, root / "hosts" / "admins", state)
     return PartResult("hosts", started=len(hosts))
+
+
+def lab_vault(loaded: LoadedInventory, key_dir: Path, state: LabState) -> dict[str, str]:
+    """The vault values the roles need in this lab run, made up for it (never in git).
+
+    Every named administrator gets an SSH key pair (private key in ``key_dir/<account>``),
+    the repositories a random password; the off-site repository is a second repository on
+    the lab's backup server (a real site points it at its off-site copy).
+    """
+    from kentops.lab.hosts.lab import ed25519_pair
+    from kentops.policy import load_policies
+
+    policies = load_policies(loaded.root.resolve().parent.parent / "policies", loaded)
+    vault: dict[str, str] = {}
+    key_dir.mkdir(parents=True, exist_ok=True)
+    for account in policies.access.accounts:
+        private, public = ed25519_pair(f"{account.id}@{state.run_id}")
+        key = key_dir / account.id
+        key.write_bytes(private)
+        key.chmod(0o600)
+        vault[_vault_name(account.ssh_public_key)] = public
+    backup = policies.backup
+    vault[_vault_name(backup.repository_password)] = secrets.token_urlsafe(24)
+    vault[_vault_name(backup.offsite.password)] = secrets.token_urlsafe(24)
+    rest = [
+        s
+        for s in loaded.inventory.servers
+        if any(v.kind == "backup" for v in s.services) and s.id in state.endpoints
+    ]
+    if rest:
+        port = next((v.port for v in rest[0].services if v.kind == "backup" and v.port), 8000)
+        address = state.endpoints[rest[0].id].address
+        vault[_vault_name(backup.offsite.repository)] = f"rest:http://{address}:{port}/offsite/"
+    return vault
+
+
+def _vault_name(reference: str) -> str:
+    """``vault:NAME`` -> ``NAME`` (the lab fills vault references only)."""
+    kind, _, name = reference.partition(":")
+    if kind != "vault":
+        raise LabStartError(f"the lab fills vault references only, not {reference!r}")
+    return name
 
 
 def down(directory: Path) -> list[str]:

@@ -51,6 +51,9 @@ class Offsite(PolicyModel):
 
 class BackupPolicy(PolicyModel):
     classes: list[BackupClass] = Field(min_length=1)
+    repository_password: SecretRef = Field(
+        description="Reference to the password of every host's repository on the backup server"
+    )
     offsite: Offsite
 
     def by_id(self) -> dict[str, BackupClass]:

@@ -180,7 +180,7 @@ def choose_subnet(run_id: str) -> ipaddress.IPv4Network:
     raise LabError("no free 10.x.y.0/24 subnet for the lab")
 
 
-def _ed25519_pair(comment: str) -> tuple[bytes, str]:
+def ed25519_pair(comment: str) -> tuple[bytes, str]:
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.PEM,
@@ -401,7 +401,7 @@ class HostLab:
         # that down() can follow.
         self._save(state)
 
-        private, public = _ed25519_pair(f"{admin_user}@{self.run_id}")
+        private, public = ed25519_pair(f"{admin_user}@{self.run_id}")
         _write(self.key_path, private, 0o600)
         _write(self.key_path.with_suffix(".pub"), public + "\n", 0o644)
 
@@ -441,7 +441,7 @@ class HostLab:
         known: list[str] = []
         for h in hosts:
             merged = self._mount_overlay(image, h["name"])
-            host_private, host_public = _ed25519_pair(f"root@{h['hostname']}")
+            host_private, host_public = ed25519_pair(f"root@{h['hostname']}")
             h["host_key_pub"] = host_public
             known.append(f"{h['address']} {' '.join(host_public.split()[:2])}\n")
             _write(merged / "etc/ssh/ssh_host_ed25519_key", host_private, 0o600)
