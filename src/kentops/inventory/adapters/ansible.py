@@ -107,4 +107,6 @@ def ansible_inventory(
         hosts[asset_id] = host_vars
         for group in group_names(asset):
             groups.setdefault(group, []).append(asset_id)
+        if isinstance(asset, Server) and asset.platform in LINUX_PLATFORMS:
+            groups.setdefault("linux", []).append(asset_id)  # what the roles converge
     return {"hosts": hosts, "groups": groups}

@@ -36,6 +36,8 @@ REST_PORT = 8000
 #: Lab-only commands of the patching role: the lab host reboots through its own init.
 LAB_REBOOT_COMMAND = "/usr/local/sbin/kentops-lab-reboot"
 LAB_BOOT_ID_COMMAND = "cat /run/kentops-lab/boot-id"
+#: The lab's local package source (kentops.lab.hosts.packages) as an unattended origin.
+LAB_SECURITY_ORIGIN = "origin=kentops-lab,codename=${distro_codename}-security"
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,10 @@ class RoleVars:
             "baseline_syslog_server": syslog or "",
             "baseline_syslog_port": syslog_port,
             "baseline_firewall_rules": self.firewall(server),
+            "baseline_unattended_origins": [
+                "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
+                *([LAB_SECURITY_ORIGIN] if self.lab is not None else []),
+            ],
         }
 
     # -- backup
