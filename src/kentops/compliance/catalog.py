@@ -70,6 +70,7 @@ EvidenceKind = Literal[
     "camera_state",
     "voice_state",
     "service_probe",
+    "directory_state",
     "attestation",
 ]
 #: Evidence kinds a control may need; collectors produce them.

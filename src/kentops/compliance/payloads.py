@@ -306,3 +306,41 @@ class ServiceProbe(Payload):
 
     asset_id: str
     probes: list[ProbeResult] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- directory
+
+
+class DirectoryAccount(Payload):
+    """A user account of the directory, as its standard AD attributes say."""
+
+    name: str = Field(description="sAMAccountName")
+    enabled: bool = Field(description="userAccountControl without ACCOUNTDISABLE (0x2)")
+    last_logon: dt.datetime | None = Field(
+        default=None, description="lastLogonTimestamp (None: never logged on)"
+    )
+    created: dt.datetime | None = Field(default=None, description="whenCreated")
+    groups: list[str] = Field(default_factory=list, description="Group names of memberOf")
+    builtin_admin: bool = Field(default=False, description="The built-in Administrator (RID 500)")
+
+
+class DirectoryPasswordPolicy(Payload):
+    """The domain object's password and lockout policy."""
+
+    min_length: int | None = Field(default=None, description="minPwdLength")
+    complexity: bool | None = Field(default=None, description="pwdProperties bit 0x1")
+    lockout_threshold: int | None = Field(default=None, description="lockoutThreshold (0: never)")
+    max_age_days: float | None = Field(default=None, description="maxPwdAge (None: never expires)")
+    history: int | None = Field(default=None, description="pwdHistoryLength")
+
+
+class DirectoryState(Payload):
+    """directory_state: one domain controller's directory, read over LDAP."""
+
+    server_id: str
+    domain: str | None = Field(default=None, description="The naming context read")
+    accounts: list[DirectoryAccount] | None = None
+    privileged: dict[str, list[str]] | None = Field(
+        default=None, description="Privileged group → the accounts that are its members"
+    )
+    password_policy: DirectoryPasswordPolicy | None = None
