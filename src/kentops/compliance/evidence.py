@@ -322,6 +322,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:ServerFactsCollector",
     "kentops.servers.collectors:BackupStateCollector",
     "kentops.servers.collectors:ServiceProbeCollector",
+    "kentops.servers.collectors:DirectoryStateCollector",
 )
 
 

@@ -18,6 +18,7 @@ import os
 from kentops.compliance.evidence import CollectContext, EvidenceItem, NotCollected, json_text
 from kentops.compliance.payloads import ProbeResult, ServiceProbe
 from kentops.inventory.adapters import endpoints
+from kentops.lab.state import Endpoint
 from kentops.servers import evidence as ev
 from kentops.servers.facts import SECTION, FactsRun, collect_facts, server_of
 from kentops.servers.probes import not_probed, probe_server
@@ -195,4 +196,70 @@ class ServiceProbeCollector:
             )
         if not items:
             raise NotCollected("no server with a TCP service to probe is reachable")
+        return items
+
+
+class DirectoryStateCollector:
+    """directory_state: each domain controller's directory read over LDAP (ldap3).
+
+    In the lab, a domain controller the lab runs as a Samba AD DC has an endpoint with
+    service ``ldap`` (address, port, bind DN, password); against the real estate the bind
+    DN and password come from ``KENTOPS_LDAP_BIND_DN`` and ``KENTOPS_LDAP_PASSWORD``.
+    """
+
+    name = "directory_state"
+    kinds: tuple[str, ...] = ("directory_state",)
+
+    def collect(self, ctx: CollectContext) -> list[EvidenceItem]:
+        from kentops.inventory.model import ServiceKind
+        from kentops.servers import directory
+
+        live_allowed(ctx, "directory")
+        dcs = [
+            s
+            for s in ctx.loaded.inventory.servers
+            if any(x.kind is ServiceKind.DIRECTORY for x in s.services)
+        ]
+        targets = endpoints(ctx.loaded, lab=ctx.lab)
+        readable = [
+            (dc, targets[dc.id].endpoint)
+            for dc in dcs
+            if dc.id in targets and targets[dc.id].endpoint.service == "ldap"
+        ]
+        if not ctx.lab:
+            bind_dn = os.environ.get("KENTOPS_LDAP_BIND_DN")
+            if not bind_dn or not os.environ.get("KENTOPS_LDAP_PASSWORD"):
+                raise NotCollected("directory: set KENTOPS_LDAP_BIND_DN and KENTOPS_LDAP_PASSWORD")
+            readable = [
+                (dc, Endpoint(str(dc.address), 389, bind_dn, service="ldap"))
+                for dc in dcs
+                if dc.address is not None
+            ]
+        if not readable:
+            raise NotCollected("no domain controller to read (the lab runs none as Samba AD)")
+        base = directory.base_dn(ctx.loaded.inventory.site.domain)
+        items: list[EvidenceItem] = []
+        failures: dict[str, str] = {}
+        for dc, endpoint in readable:
+            user = endpoint.username or os.environ.get("KENTOPS_LDAP_BIND_DN", "")
+            password = endpoint.password or os.environ.get("KENTOPS_LDAP_PASSWORD", "")
+            try:
+                connection = directory.connect(endpoint.address, endpoint.port, user, password)
+                raw = directory.read(connection, base)
+                connection.unbind()
+            except Exception as exc:  # noqa: BLE001 - this DC's reason; the others go on
+                failures[dc.id] = f"{type(exc).__name__}: {exc}"
+                continue
+            items.append(
+                EvidenceItem(
+                    kind="directory_state",
+                    name=f"directory_state/{dc.id}.json",
+                    content=json_text(raw),
+                    source=f"LDAP {endpoint.address}:{endpoint.port} base {base}",
+                    subject=dc.id,
+                    data=directory.state_from_raw(dc.id, raw),
+                )
+            )
+        if failures:
+            items.append(failures_item("directory_state", failures, "LDAP (not read)"))
         return items
