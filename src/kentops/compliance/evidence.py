@@ -323,6 +323,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:BackupStateCollector",
     "kentops.servers.collectors:ServiceProbeCollector",
     "kentops.servers.collectors:DirectoryStateCollector",
+    "kentops.network.cameras:CameraCollector",
 )
 
 

@@ -263,6 +263,11 @@ class Log5651Archive(Payload):
 # ---------------------------------------------------------------- cameras, voice, services
 
 
+class CameraUser(Payload):
+    name: str
+    level: str = Field(description="Administrator, Operator, Viewer")
+
+
 class CameraState(Payload):
     """camera_state: one camera or NVR as its API (Hikvision ISAPI) reports it."""
 
@@ -278,6 +283,11 @@ class CameraState(Payload):
     telnet: bool | None = None
     http_plain: bool | None = None
     recording: bool | None = Field(default=None, description="Camera: its NVR channel records")
+    https: bool | None = Field(default=None, description="HTTPS management is enabled")
+    users: list[CameraUser] | None = Field(default=None, description="Accounts on the device")
+    read_with: str | None = Field(
+        default=None, description="Credential the reading logged in with: vault, default, none"
+    )
 
 
 class VoiceState(Payload):

@@ -41,9 +41,19 @@ path                                                  root element              
 /ISAPI/Security/users/<id>                            User                        GET PUT DELETE
 /ISAPI/Security/ONVIF/users                           UserList/User               GET PUT
 /ISAPI/Security/userCheck                             userCheck                   GET
+/ISAPI/Security/adminAccesses                         AdminAccessProtocolList     GET
+/ISAPI/ContentMgmt/InputProxy/channels/status (2)     InputProxyChannelStatusList GET
+/ISAPI/ContentMgmt/record/tracks (2)                  TrackList/Track             GET
 ====================================================  ==========================  ============
 
 (1) only ``deviceName`` can be changed; the other DeviceInfo elements are read-only.
+(2) recorders only (``device_type`` ``NVR``): one IP channel per entry of ``channels``, with the
+camera's address, whether it is online, and whether its track records.
+
+A pool started with a TLS context (``--tls-cert``/``--tls-key``) speaks HTTPS only, and
+``adminAccesses`` says so (HTTPS enabled, HTTP disabled); without one it speaks plain HTTP and
+says that instead. ``/ISAPI/System/time`` reports ``localTime`` with its UTC offset, as the
+firmware does.
 
 ``PUT /ISAPI/Security/users`` and ``PUT /ISAPI/Security/ONVIF/users`` replace the whole list:
 users that are not in the body are removed (the ``admin`` user, id 1, always stays). A new user
@@ -56,7 +66,7 @@ The daemon entry point::
 
     python -m kentops.lab.cameras serve --spec cameras.json --ports-out ports.json \\
         [--state-dir DIR] [--fresh] [--bind 127.0.0.1] \\
-        [--lockout-failures 5] [--lockout-seconds 30]
+        [--lockout-failures 5] [--lockout-seconds 30] [--tls-cert PEM --tls-key PEM]
 
 ``--spec`` is ``{"cameras": [<CameraState as JSON>, ...]}``. A state file already present in
 ``--state-dir`` wins over the spec (a camera keeps its configuration across restarts, as a real
@@ -70,6 +80,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import datetime as dt
 import hashlib
 import hmac
 import ipaddress
@@ -80,6 +91,7 @@ import re
 import secrets
 import selectors
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -142,6 +154,10 @@ class CameraState:
     user name. ``onvif_users`` holds ``{"id", "userName", "userType"}`` with passwords in
     ``onvif_user_passwords``. ``recording_nvr`` names the NVR that records this camera; it is
     lab bookkeeping with no ISAPI resource of its own.
+
+    ``device_type`` is ``IPCamera`` or ``NVR``. A recorder lists its IP channels in
+    ``channels``: ``{"id", "ip", "online", "recording"}`` (the camera's address, whether the
+    recorder reaches it, whether its track records).
     """
 
     name: str
@@ -169,6 +185,8 @@ class CameraState:
     addressing_type: str = "static"
     user_passwords: dict[str, str] = field(default_factory=dict)
     onvif_user_passwords: dict[str, str] = field(default_factory=dict)
+    device_type: str = "IPCamera"
+    channels: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The state as plain JSON-ready data (the format of spec and state files)."""
@@ -231,6 +249,21 @@ class CameraState:
                 )
         if self.time_mode not in ("NTP", "manual"):
             raise ValueError(f"{where}: time_mode must be 'NTP' or 'manual'")
+        if self.device_type not in ("IPCamera", "NVR"):
+            raise ValueError(f"{where}: device_type must be 'IPCamera' or 'NVR'")
+        if self.channels and self.device_type != "NVR":
+            raise ValueError(f"{where}: only an NVR has channels")
+        for channel in self.channels:
+            if (
+                set(channel) != {"id", "ip", "online", "recording"}
+                or not isinstance(channel["id"], int)
+                or not isinstance(channel["online"], bool)
+                or not isinstance(channel["recording"], bool)
+            ):
+                raise ValueError(
+                    f"{where}: a channel has exactly the keys id (integer), ip, online and "
+                    "recording (booleans)"
+                )
         if self.addressing_type not in ("static", "dynamic"):
             raise ValueError(f"{where}: addressing_type must be 'static' or 'dynamic'")
         for label, value in (("ipv4", self.ipv4), ("gateway", self.gateway)):
@@ -268,6 +301,8 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "addressing_type": (str,),
     "user_passwords": (dict,),
     "onvif_user_passwords": (dict,),
+    "device_type": (str,),
+    "channels": (list,),
 }
 
 
@@ -572,8 +607,10 @@ class _Camera:
         lockout_failures: int,
         lockout_seconds: float,
         on_change: Callable[[CameraState], None] | None,
+        https: bool = False,
     ):
         self._state = state
+        self._https = https
         self._lock = threading.RLock()
         self._on_change = on_change
         self.guard = _DigestGuard(
@@ -620,6 +657,9 @@ class _Camera:
                 {"GET": self._get_onvif_users, "PUT": self._put_onvif_users},
             ),
             ("/ISAPI/Security/userCheck", {"GET": self._get_user_check}),
+            ("/ISAPI/Security/adminAccesses", {"GET": self._get_admin_accesses}),
+            ("/ISAPI/ContentMgmt/InputProxy/channels/status", {"GET": self._get_channel_status}),
+            ("/ISAPI/ContentMgmt/record/tracks", {"GET": self._get_tracks}),
         ]
         for resource, (root_tag, attribute) in simple_toggles.items():
             routes.append(
@@ -715,7 +755,7 @@ class _Camera:
         _add(root, "serialNumber", s.serial)
         _add(root, "macAddress", s.mac)
         _add(root, "firmwareVersion", s.firmware)
-        _add(root, "deviceType", "IPCamera")
+        _add(root, "deviceType", s.device_type)
         return _Reply(HTTPStatus.OK, _serialize(root))
 
     def _put_device_info(self, _m: re.Match[str], body: bytes, path: str) -> _Reply:
@@ -730,7 +770,7 @@ class _Camera:
     def _get_time(self, _m: re.Match[str], _b: bytes, _p: str) -> _Reply:
         root = _new_root("Time")
         _add(root, "timeMode", self._state.time_mode)
-        _add(root, "localTime", time.strftime("%Y-%m-%dT%H:%M:%S"))
+        _add(root, "localTime", dt.datetime.now().astimezone().isoformat(timespec="seconds"))
         _add(root, "timeZone", self._state.timezone)
         return _Reply(HTTPStatus.OK, _serialize(root))
 
@@ -873,6 +913,51 @@ class _Camera:
             return self._ok(path)
 
         return put
+
+    def _get_admin_accesses(self, _m: re.Match[str], _b: bytes, _p: str) -> _Reply:
+        root = _new_root("AdminAccessProtocolList")
+        for number, (protocol, port, enabled) in enumerate(
+            (("HTTP", 80, not self._https), ("HTTPS", 443, self._https), ("RTSP", 554, True)),
+            start=1,
+        ):
+            entry = _add(root, "AdminAccessProtocol")
+            _add(entry, "id", number)
+            _add(entry, "enabled", enabled)
+            _add(entry, "protocol", protocol)
+            _add(entry, "portNo", port)
+        return _Reply(HTTPStatus.OK, _serialize(root))
+
+    def _recorder_channels(self) -> list[dict[str, Any]]:
+        if self._state.device_type != "NVR":
+            raise _IsapiError(HTTPStatus.NOT_FOUND, 4, "notSupport", "not a recorder")
+        return sorted(self._state.channels, key=lambda c: int(c["id"]))
+
+    def _get_channel_status(self, _m: re.Match[str], _b: bytes, _p: str) -> _Reply:
+        root = _new_root("InputProxyChannelStatusList")
+        for channel in self._recorder_channels():
+            entry = _add(root, "InputProxyChannelStatus")
+            _add(entry, "id", channel["id"])
+            source = _add(entry, "sourceInputPortDescriptor")
+            _add(source, "proxyProtocol", "HIKVISION")
+            _add(source, "addressingFormatType", "ipaddress")
+            _add(source, "ipAddress", channel["ip"])
+            _add(source, "managePortNo", 8000)
+            _add(source, "srcInputPort", 1)
+            _add(entry, "online", channel["online"])
+            _add(entry, "chanDetectResult", "connect" if channel["online"] else "netUnreachable")
+        return _Reply(HTTPStatus.OK, _serialize(root))
+
+    def _get_tracks(self, _m: re.Match[str], _b: bytes, _p: str) -> _Reply:
+        root = _new_root("TrackList")
+        for channel in self._recorder_channels():
+            entry = _add(root, "Track")
+            _add(entry, "id", int(channel["id"]) * 100 + 1)
+            _add(entry, "Channel", channel["id"])
+            _add(entry, "Enable", channel["recording"])
+            _add(entry, "Description", "trackType=standard,trackType=video,codecType=H.264")
+            _add(entry, "DefaultRecordingMode", "CMR" if channel["recording"] else "NONE")
+            _add(entry, "LoopEnable", True)
+        return _Reply(HTTPStatus.OK, _serialize(root))
 
     def _get_integrate(self, _m: re.Match[str], _b: bytes, _p: str) -> _Reply:
         root = _new_root("Integrate")
@@ -1069,12 +1154,30 @@ class _CameraServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], camera: _Camera):
+    def __init__(
+        self, address: tuple[str, int], camera: _Camera, tls: ssl.SSLContext | None = None
+    ):
         self.camera = camera
+        self.tls = tls
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _IsapiRequestHandler)
         self.socket.setblocking(False)
+
+    def get_request(self) -> tuple[Any, Any]:
+        connection, address = self.socket.accept()
+        connection.setblocking(True)
+        if self.tls is not None:
+            # The handshake runs on the connection's own thread (first read), never on the
+            # accepting thread that all cameras share.
+            connection = self.tls.wrap_socket(
+                connection, server_side=True, do_handshake_on_connect=False
+            )
+        return connection, address
+
+    def handle_error(self, _request: Any, client_address: Any) -> None:
+        # A client that drops the connection or fails the TLS handshake is not news.
+        _LOG.debug("connection from %s ended with an error", client_address, exc_info=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
@@ -1104,6 +1207,11 @@ class _IsapiRequestHandler(BaseHTTPRequestHandler):
     # Headers and body leave in two writes; without TCP_NODELAY the second waits for the
     # client's delayed ACK (40 ms per request on Linux).
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.do_handshake()  # under the handler's timeout, on this thread
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -1173,6 +1281,7 @@ class CameraPool(StopOnExit):
         lockout_failures: int = 5,
         lockout_seconds: float = 30.0,
         state_dir: Path | None = None,
+        tls: ssl.SSLContext | None = None,
     ):
         if lockout_failures < 1 or lockout_seconds < 0:
             raise ValueError("lockout_failures must be >= 1 and lockout_seconds >= 0")
@@ -1180,6 +1289,7 @@ class CameraPool(StopOnExit):
         self.lockout_failures = lockout_failures
         self.lockout_seconds = lockout_seconds
         self.state_dir = state_dir
+        self.tls = tls
         self._cameras: dict[str, _Camera] = {}
         self._servers: dict[str, _CameraServer] = {}
         self._selector: selectors.BaseSelector | None = None
@@ -1218,8 +1328,9 @@ class CameraPool(StopOnExit):
                     lockout_failures=self.lockout_failures,
                     lockout_seconds=self.lockout_seconds,
                     on_change=self._persist if self.state_dir is not None else None,
+                    https=self.tls is not None,
                 )
-                server = _CameraServer((self.bind, 0), camera)
+                server = _CameraServer((self.bind, 0), camera, self.tls)
                 self._cameras[state.name] = camera
                 self._servers[state.name] = server
                 selector.register(server.socket, selectors.EVENT_READ, server)
@@ -1332,6 +1443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--bind", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--lockout-failures", type=int, default=5)
     serve.add_argument("--lockout-seconds", type=float, default=30.0)
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS only")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -1339,13 +1452,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         cameras = load_spec(args.spec)
         if args.state_dir is not None and not args.fresh:
             cameras = _with_persisted(cameras, args.state_dir)
+        tls = None
+        if (args.tls_cert is None) != (args.tls_key is None):
+            raise ValueError("--tls-cert and --tls-key go together")
+        if args.tls_cert is not None:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.minimum_version = ssl.TLSVersion.TLSv1_2
+            tls.load_cert_chain(args.tls_cert, args.tls_key)
         pool = CameraPool(
             args.bind,
             lockout_failures=args.lockout_failures,
             lockout_seconds=args.lockout_seconds,
             state_dir=args.state_dir,
+            tls=tls,
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ssl.SSLError) as exc:
         print(f"kentops.lab.cameras: {exc}", file=sys.stderr)
         return 2
 

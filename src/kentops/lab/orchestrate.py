@@ -28,7 +28,7 @@ import yaml
 
 from kentops.inventory.adapters import LINUX_PLATFORMS
 from kentops.inventory.loader import LoadedInventory
-from kentops.inventory.model import Inventory, Router, Switch, WirelessController
+from kentops.inventory.model import Inventory, Nvr, Router, Switch, WirelessController
 from kentops.lab.cameras import CameraState
 from kentops.lab.netsim.model import Fault, SimDevice, SimInterface, SimNeighbor, devices_to_json
 from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_state, write_state
@@ -355,50 +355,152 @@ def _controller_links(device: WirelessController, inv: Inventory) -> Links:
     return interfaces, neighbors
 
 
+#: The vault references the cameras and recorders are provisioned with (policies/access.yml
+#: ``endpoints``); the lab makes up one value for each, as the directorate's vault holds one.
+CAMERA_SECRETS = (
+    "vault:camera_admin_password",
+    "vault:camera_operator_password",
+    "vault:camera_onvif_password",
+)
+
+
+def camera_secrets() -> dict[str, str]:
+    """One lab value per camera secret reference."""
+    return {reference: _camera_password() for reference in CAMERA_SECRETS}
+
+
 def camera_specs(
-    loaded: LoadedInventory, drift: list[dict[str, Any]]
+    loaded: LoadedInventory,
+    drift: list[dict[str, Any]],
+    vault: dict[str, str] | None = None,
 ) -> tuple[list[CameraState], dict[str, str]]:
-    """Cameras as provisioned (intended settings), except the deliberate drift."""
+    """Cameras and recorders as provisioned (intended settings), except the deliberate drift.
+
+    A provisioned device has the vault's admin password, the operator and ONVIF accounts of
+    ``policies/access.yml`` (``endpoints``) and every risky service off; a device with the
+    ``default_password`` drift is still as it left the factory: the vendor's password and no
+    other account. Returns the specs and each device's admin password.
+    """
     inv = loaded.inventory
+    values = vault or camera_secrets()
+    creds = _camera_accounts(loaded)
     ntp = inv.server_addresses(inv.site.services.ntp[:1])
     drift_by_camera: dict[str, set[str]] = {}
     for item in drift:
         drift_by_camera.setdefault(str(item.get("camera")), set()).add(str(item.get("kind")))
+    channels: dict[str, list[dict[str, Any]]] = {}
+    for cam in inv.cameras:
+        numbers = channels.setdefault(cam.nvr, [])
+        numbers.append(
+            {"id": len(numbers) + 1, "ip": str(cam.address), "online": True, "recording": True}
+        )
     cameras: list[CameraState] = []
     passwords: dict[str, str] = {}
-    for cam in inv.cameras:
-        kinds = drift_by_camera.get(cam.id, set())
-        password = "12345" if "default_password" in kinds else _camera_password()
-        vlan = inv.vlan(cam.vlan) if cam.vlan else None
+    for device in [*inv.nvrs, *inv.cameras]:
+        kinds = drift_by_camera.get(device.id, set())
+        factory = "default_password" in kinds
+        password = "12345" if factory else values["vault:camera_admin_password"]
+        vlan = inv.vlan(device.vlan) if device.vlan else None
+        is_nvr = isinstance(device, Nvr)
+        users: list[dict[str, Any]] = [{"id": 1, "userName": "admin", "userLevel": "Administrator"}]
+        user_passwords: dict[str, str] = {}
+        onvif_users: list[dict[str, Any]] = []
+        onvif_passwords: dict[str, str] = {}
+        if not factory and creds is not None:
+            operator, onvif = creds
+            users.append({"id": 2, "userName": operator, "userLevel": "Operator"})
+            user_passwords[operator] = values["vault:camera_operator_password"]
+            if not is_nvr:
+                onvif_users.append({"id": 1, "userName": onvif, "userType": "mediaUser"})
+                onvif_passwords[onvif] = values["vault:camera_onvif_password"]
         cameras.append(
             CameraState(
-                name=cam.id,
-                model=cam.model,
-                firmware=cam.os_version or "",
-                serial=cam.serial or "",
-                mac=cam.mac or "",
+                name=device.id,
+                model=device.model,
+                firmware=device.os_version or "",
+                serial=device.serial or "",
+                mac=device.mac or "",
                 admin_password=password,
+                users=users,
+                user_passwords=user_passwords,
+                onvif_users=onvif_users,
+                onvif_user_passwords=onvif_passwords,
                 ntp_server=None if "no_ntp" in kinds else (ntp[0] if ntp else None),
                 time_mode="manual" if "no_ntp" in kinds else "NTP",
                 timezone="CST-3:00:00",
-                ipv4=str(cam.address),
+                ipv4=str(device.address),
                 netmask=str(vlan.subnet.netmask) if vlan else "255.255.255.0",
                 gateway=str(vlan.gateway) if vlan else "0.0.0.0",
                 upnp_enabled="upnp" in kinds,
                 ezviz_enabled="upnp" in kinds,
                 telnet_enabled=False,
                 ssh_enabled=False,
-                onvif_enabled=True,
-                recording_nvr=cam.nvr,
+                onvif_enabled=not is_nvr,
+                recording_nvr=None if is_nvr else getattr(device, "nvr", None),
+                device_type="NVR" if is_nvr else "IPCamera",
+                channels=channels.get(device.id, []) if is_nvr else [],
             )
         )
-        passwords[cam.id] = password
+        passwords[device.id] = password
     return cameras, passwords
+
+
+def _camera_accounts(loaded: LoadedInventory) -> tuple[str, str] | None:
+    """The operator and ONVIF account names of policies/access.yml, if it loads."""
+    from kentops.policy import load_policies
+
+    try:
+        policies = load_policies(loaded.root.resolve().parent.parent / "policies", loaded)
+    except Exception:  # noqa: BLE001 - the lab still starts; cameras get the admin account only
+        return None
+    endpoints = policies.access.endpoints
+    return endpoints.camera_operator_user, endpoints.camera_onvif_user
 
 
 def _camera_password() -> str:
     # 8-16 characters with at least two kinds, as the camera demands
     return "Lab" + secrets.token_hex(5) + "7"
+
+
+def camera_tls(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the lab cameras' HTTPS (127.0.0.1); (cert, key) files."""
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kentops lab cameras")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = directory / "cameras-cert.pem", directory / "cameras-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    return cert_file, key_file
 
 
 def host_specs(inv: Inventory) -> list[Any]:
@@ -573,8 +675,10 @@ def _up_cameras(
     drift: list[dict[str, Any]],
     say: Progress,
 ) -> PartResult:
-    cameras, passwords = camera_specs(loaded, drift)
-    say(f"cameras: {len(cameras)} simulated Hikvision cameras (ISAPI)")
+    vault = camera_secrets()
+    cameras, _passwords = camera_specs(loaded, drift, vault)
+    cert, key = camera_tls(run_dir)
+    say(f"cameras: {len(cameras)} simulated Hikvision cameras and recorders (ISAPI over HTTPS)")
     spec_file = run_dir / "cameras-spec.json"
     spec_file.write_text(json.dumps({"cameras": [c.to_dict() for c in cameras]}), encoding="utf-8")
     spec_file.chmod(0o600)
@@ -589,6 +693,10 @@ def _up_cameras(
             "--state-dir",
             str(run_dir / "cameras"),
             "--fresh",
+            "--tls-cert",
+            str(cert),
+            "--tls-key",
+            str(key),
             "--ports-out",
             str(ports_file),
         ],
@@ -596,9 +704,18 @@ def _up_cameras(
     )
     state.extra["pids"]["cameras"] = pid
     ports = _wait_for(ports_file, pid, "cameras", run_dir)["cameras"]
+    # The vault's values: what an engineer's vault holds (a device on its factory password
+    # does not know them yet). The endpoints carry the vault's admin password, not the
+    # device's, as a real credential store would.
+    state.extra.setdefault("secrets", {}).update(vault)
+    state.extra["cameras"] = {"ca_file": str(cert)}
     for name, port in ports.items():
         state.endpoints[name] = Endpoint(
-            "127.0.0.1", int(port), "admin", passwords[name], service="http"
+            "127.0.0.1",
+            int(port),
+            "admin",
+            vault["vault:camera_admin_password"],
+            service="https",
         )
     return PartResult("cameras", started=len(ports))
 

@@ -29,7 +29,7 @@ class Endpoint:
     enable_secret: str | None = None
     key_file: str | None = None
     known_hosts: str | None = None
-    service: str = "ssh"  # ssh | http | sip | provisioning
+    service: str = "ssh"  # ssh | http | https | sip | provisioning
 
 
 @dataclass

@@ -186,7 +186,7 @@ def test_lab_status_reports_running_daemons(lab: dict[str, Any]) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert all(data["daemons"].values())
-    assert data["by_service"]["http"] == 28
+    assert data["by_service"]["https"] == 30  # 28 cameras and 2 recorders
 
 
 def test_nothing_reaches_the_inventorys_own_addresses(lab: dict[str, Any]) -> None:
