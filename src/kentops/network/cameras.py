@@ -538,7 +538,7 @@ class CameraCollector:
 
 # ------------------------------------------------------------------------ applying
 
-_PUT_COMMENT = re.compile(r"PUT (/ISAPI/\S+)")
+_PUT_COMMENT = re.compile(r"PUT (/ISAPI/[A-Za-z0-9/_]+)")
 _PLACEHOLDER = re.compile(
     r"\{\{ (?:vault_(?P<vault>[A-Za-z0-9_]+)|lookup\('ansible\.builtin\.env', '(?P<env>[A-Za-z_]"
     r"[A-Za-z0-9_]*)'\)) \}\}"
