@@ -108,6 +108,20 @@ class CheckContext:
         """The parsed intended and (when collected) running configurations of a device."""
         return self.memo(("configs", device.id), lambda: self._device_configs(device))
 
+    def running_unread(self, device: Asset) -> Finding | None:
+        """Why this device's running configuration cannot decide (not collected in this
+        run, or not read from this device), or None when it was read."""
+        from kentops.compliance.model import not_assessed, not_collected
+
+        if not self.collected("running_config"):
+            return not_collected("running_config")
+        if any(c.source == "running" for c in self.device_configs(device)):
+            return None
+        return not_assessed(
+            "Bu denetimde cihazın çalışan yapılandırması okunamadı",
+            "The running configuration of this device was not read in this run",
+        )
+
     def _device_configs(self, device: Asset) -> list[DeviceConfig]:
         platform = device_platform(device)
         out = []

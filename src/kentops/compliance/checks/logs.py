@@ -740,15 +740,9 @@ def content_filter_applied(ctx: CheckContext, asset: Asset) -> list[Finding]:
         ]
     configs = ctx.device_configs(asset)
     findings: list[Finding] = []
-    if not ctx.collected("running_config"):
-        findings.append(not_collected("running_config"))
-    elif not any(dc.source == "running" for dc in configs):
-        findings.append(
-            not_assessed(
-                "Bu denetimde cihazın çalışan yapılandırması okunamadı",
-                "The running configuration of this device was not read in this run",
-            )
-        )
+    unread = ctx.running_unread(asset)
+    if unread is not None:
+        findings.append(unread)
     dns = _site_dns(ctx)
     for dc in configs:
         issues = _filter_issues(dc.config, zones, asset, dns)

@@ -80,15 +80,9 @@ def evaluate_configs(ctx: CheckContext, device: Asset, judge_fn: Judge, ok: Issu
     configs = ctx.device_configs(device)
     net = NetContext(ctx, device)
     findings = [_judge_one(dc, judge_fn, net, ok) for dc in configs if dc.source == "rendered"]
-    if not ctx.collected("running_config"):
-        findings.append(not_collected("running_config"))
-    elif not any(c.source == "running" for c in configs):
-        findings.append(
-            not_assessed(
-                "Bu denetimde cihazın çalışan yapılandırması okunamadı",
-                "The running configuration of this device was not read in this run",
-            )
-        )
+    unread = ctx.running_unread(device)
+    if unread is not None:
+        findings.append(unread)
     findings.extend(_judge_one(dc, judge_fn, net, ok) for dc in configs if dc.source == "running")
     return findings
 

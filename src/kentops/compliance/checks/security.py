@@ -339,13 +339,7 @@ def wifi_enterprise(ctx: CheckContext, asset: Asset) -> list[Finding]:
     guest_names = sorted(s.name for s in guests)
     for dc in configs:
         findings.append(_guest_isolation(dc, guest_names))
-    if not ctx.collected("running_config"):
-        findings.append(not_collected("running_config"))
-    elif not any(dc.source == "running" for dc in configs):
-        findings.append(
-            not_assessed(
-                "Denetleyicinin çalışan yapılandırması bu denetimde okunamadı",
-                "The controller's running configuration was not read in this run",
-            )
-        )
+    unread = ctx.running_unread(asset)
+    if unread is not None:
+        findings.append(unread)
     return findings
