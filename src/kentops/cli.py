@@ -35,6 +35,7 @@ FEATURES: tuple[str, ...] = (
     "kentops.servers.commands",
     "kentops.network.commands",
     "kentops.network.change_commands",
+    "kentops.network.camera_commands",
 )
 #: Which module a top-level command comes from, so one command imports only its own module
 #: (a validate does not pay for the report engine). Commands not listed load every module.
@@ -52,6 +53,7 @@ COMMAND_MODULES: dict[str, str] = {
     "facts": "kentops.network.commands",
     "drift": "kentops.network.change_commands",
     "deploy": "kentops.network.change_commands",
+    "cameras": "kentops.network.camera_commands",
 }
 
 

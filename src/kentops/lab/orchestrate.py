@@ -426,6 +426,7 @@ def camera_specs(
                 onvif_users=onvif_users,
                 onvif_user_passwords=onvif_passwords,
                 ntp_server=None if "no_ntp" in kinds else (ntp[0] if ntp else None),
+                ntp_interval_min=60,  # as templates/hikvision_isapi/ntpServers.xml.j2
                 time_mode="manual" if "no_ntp" in kinds else "NTP",
                 timezone="CST-3:00:00",
                 ipv4=str(device.address),
