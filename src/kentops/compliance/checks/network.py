@@ -1438,31 +1438,45 @@ def no_config_drift(ctx: CheckContext, device: Asset) -> list[Finding]:
     running_text = ctx.item("running_config", device.id)
     assert intended_text is not None
     assert running_text is not None
-    from kentops.compliance.drift import remediation
+    from kentops.network.remediation import UnsupportedPlatform, remediate
 
-    lines = remediation(running_text.text, intended_text.text, intended.config.platform)
-    if lines is None:
+    platform = intended.config.platform
+    try:
+        # The running text is a masked backup; the intended one holds secret references. A
+        # masked secret whose value cannot be looked up here is not compared (said below),
+        # never counted as drift or as a match.
+        result = remediate(running_text.text, intended_text.text, platform, running_masked=True)
+    except UnsupportedPlatform:
         return [
             not_assessed(
-                f"{intended.config.platform} için fark hesaplanamıyor",
-                f"Cannot compare {intended.config.platform} configurations",
+                f"{platform} için fark hesaplanamıyor",
+                f"Cannot compare {platform} configurations",
                 intended.ref,
                 running.ref,
             )
         ]
+    lines = result.lines() + result.manual
     if lines:
+        features = ", ".join(result.features) or "-"
         return [
             failed(
-                f"{len(lines)} satır farklı: {listing(lines, 5)}",
-                f"{len(lines)} line(s) differ: {listing(lines, 5)}",
+                f"{len(lines)} satır farklı ({features}): {listing(lines, 5)}",
+                f"{len(lines)} line(s) differ ({features}): {listing(lines, 5)}",
                 intended.ref,
                 running.ref,
             )
         ]
+    if result.unverified:
+        note = (
+            f" ({len(result.unverified)} gizli değer karşılaştırılmadı)",
+            f" ({len(result.unverified)} secret value(s) not compared)",
+        )
+    else:
+        note = ("", "")
     return [
         passed(
-            "Çalışan yapılandırma amaçlanana eşit",
-            "Running configuration matches the intended one",
+            "Çalışan yapılandırma amaçlanana eşit" + note[0],
+            "Running configuration matches the intended one" + note[1],
             intended.ref,
             running.ref,
         )
