@@ -318,6 +318,8 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.compliance.collectors:AttestationCollector",
     "kentops.compliance.collectors:RenderedConfigCollector",
     "kentops.compliance.collectors:PolicyCheckCollector",
+    "kentops.network.collectors:RunningConfigCollector",
+    "kentops.network.collectors:DeviceFactsCollector",
     "kentops.compliance.collectors:RunningPolicyCheckCollector",
     "kentops.servers.collectors:ServerFactsCollector",
     "kentops.servers.collectors:BackupStateCollector",
