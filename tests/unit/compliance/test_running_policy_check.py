@@ -15,6 +15,7 @@ from kentops.compliance.collectors import (
     PolicyCheckCollector,
     PolicyCollector,
     RenderedConfigCollector,
+    RunningPolicyCheck,
     RunningPolicyCheckCollector,
 )
 from kentops.compliance.engine import judge_subject
@@ -27,6 +28,7 @@ from kentops.compliance.evidence import (
 )
 from kentops.compliance.model import Outcome
 from kentops.inventory.loader import LoadedInventory
+from kentops.policycheck import PolicyCheckResult
 from tests.helpers import REPO
 from tests.unit.compliance.conftest import NOW, running_item
 
@@ -115,3 +117,22 @@ def test_an_enforcement_point_not_read_leaves_the_zone_unproven(
     decision = _judge(catalogs, demo_loaded, evidence, "SEG-CAM-01", "hq-cam-01")
     assert decision.outcome is Outcome.NOT_ASSESSED
     assert any(CORE in f.en for f in decision.findings)
+
+
+def test_a_zone_the_check_never_probed_is_not_assessed_not_a_pass(
+    make_ctx: Any, catalogs: Catalogs
+) -> None:
+    """A proof with no violation but that never sent a packet to or from the camera zone
+    says nothing about that zone."""
+    empty = PolicyCheckResult(matrix={}, violations=[], devices=[CORE], packets=0)
+    item = EvidenceItem(
+        kind="running_policy_check",
+        name="policy_check/running.json",
+        content="{}",
+        source="test",
+        data=RunningPolicyCheck(empty, {CORE: "running_config/x.cfg"}, []),
+    )
+    ctx = make_ctx([item])
+    decision = judge_subject(catalogs.controls["SEG-CAM-01"], ctx, ctx.inventory.asset("hq-cam-01"))
+    assert decision.outcome is Outcome.NOT_ASSESSED
+    assert any("never probed" in f.en for f in decision.findings)
