@@ -5,7 +5,7 @@ SITE ?= demo
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help bootstrap deps-system demo test lint bench lab-up lab-down clean
+.PHONY: help bootstrap deps-system demo test lint bench mutants lab-up lab-down clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ lint: bootstrap ## ruff, mypy --strict, yamllint, ansible-lint.
 
 bench: bootstrap ## Benchmarks (figures go to benchmarks/README.md).
 	@$(RUN) python benchmarks/run.py
+
+mutants: bootstrap ## Mutation testing (slow, not in `make test`); MODULE=kentops.policycheck.parsers for one.
+	@$(RUN) mutmut run $(if $(MODULE),"$(MODULE).*",) --max-children 1; $(RUN) mutmut results
 
 lab-up: bootstrap deps-system ## Start the local lab for inventories/$(SITE).
 	@$(RUN) kentops lab up inventories/$(SITE)
