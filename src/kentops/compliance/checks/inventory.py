@@ -170,7 +170,9 @@ def facts_match(ctx: CheckContext, asset: Asset) -> list[Finding]:
     if isinstance(facts, DeviceFacts):
         reported = {"serial": facts.serial, "os_version": facts.os_version, "model": facts.model}
     elif isinstance(facts, ServerFacts) and facts.os is not None:
-        reported = {"os_version": facts.os.pretty_name or facts.os.version_id}
+        # "Debian 12" in the inventory, "Debian GNU/Linux 12 (bookworm)" on the host: the
+        # distribution and its version are what both say
+        reported = {"os_version": f"{facts.os.id} {facts.os.version_id}"}
     elif isinstance(facts, CameraState):
         reported = {"os_version": facts.firmware}
     compared = {

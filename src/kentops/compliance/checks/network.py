@@ -1279,6 +1279,10 @@ def _local_accounts(cfg: Config) -> list[str] | None:
             and fortios_settings(e).get("wildcard") != ["enable"]
         ]
     if p == "routeros":
+        # RouterOS' /export leaves the users out: without a /user section they are unknown
+        # (not assessed), never "missing"; read them with `/user print` to judge
+        if not cfg.top("/user"):
+            return None
         return [
             args["name"]
             for verb, _, args in _ros_section(cfg, "/user")
