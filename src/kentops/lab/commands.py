@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from kentops.inventory.loader import LoadedInventory
 
 console = Console()
 lab_app = typer.Typer(
@@ -66,6 +69,26 @@ def _parts(only: str | None) -> tuple[str, ...]:
     return parts
 
 
+def _host_ids(loaded: LoadedInventory, hosts: str | None) -> tuple[str, ...] | None:
+    """The ``--hosts`` ids, each a Linux server of the inventory; exit 2 naming any other."""
+    from kentops.inventory.adapters import LINUX_PLATFORMS
+
+    if hosts is None:
+        return None
+    ids = tuple(h.strip() for h in hosts.split(",") if h.strip())
+    linux = {s.id for s in loaded.inventory.servers if s.platform in LINUX_PLATFORMS}
+    unknown = [h for h in ids if h not in linux]
+    if unknown or not ids:
+        named = ", ".join(unknown) or "(none)"
+        console.print(
+            f"[red]--hosts: not a Linux server of {loaded.root}: {named}[/]"
+            f"; use: {', '.join(sorted(linux))}",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    return ids
+
+
 @lab_app.command("up")
 def up(
     inventory: Annotated[Path, typer.Argument(help="Inventory folder, e.g. inventories/demo")],
@@ -77,6 +100,10 @@ def up(
         Path | None,
         typer.Option("--faults", help="YAML file of per-device faults (down, auth_fail, ...)"),
     ] = None,
+    hosts: Annotated[
+        str | None,
+        typer.Option("--hosts", help="Comma-separated Linux server ids: only these lab hosts"),
+    ] = None,
 ) -> None:
     """Start the lab for an inventory and write its state file (endpoints, credentials)."""
     from kentops.inventory.commands import load_or_exit
@@ -87,6 +114,7 @@ def up(
 
     parts = _parts(only)
     loaded = load_or_exit(inventory)
+    host_ids = _host_ids(loaded, hosts)
     per_device = {}
     if faults is not None:
         try:
@@ -96,7 +124,13 @@ def up(
                 console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     try:
-        result = lab_up(loaded, parts, per_device, progress=lambda m: console.print(f"  {m}"))
+        result = lab_up(
+            loaded,
+            parts,
+            per_device,
+            progress=lambda m: console.print(f"  {m}"),
+            host_ids=host_ids,
+        )
     except LabStartError as exc:
         console.print(f"[red]lab did not start[/]: {exc}")
         raise typer.Exit(1) from None

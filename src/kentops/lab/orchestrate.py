@@ -581,8 +581,12 @@ def up(
     faults: dict[str, list[Fault]] | None = None,
     progress: Progress | None = None,
     directory: Path | None = None,
+    host_ids: tuple[str, ...] | None = None,
 ) -> UpResult:
-    """Start the parts of the lab; on any failure, stop what was started and raise."""
+    """Start the parts of the lab; on any failure, stop what was started and raise.
+
+    ``host_ids`` limits the hosts part to these Linux servers (all of them when None).
+    """
     say = progress or (lambda _msg: None)
     root = directory or lab_dir(loaded.root)
     if read_state(root) is not None:
@@ -617,7 +621,7 @@ def up(
             result.parts.append(_up_voice(loaded, state, run_dir, artefacts, say))
             write_state(root, state)
         if "hosts" in only:
-            result.parts.append(_up_hosts(loaded, state, root, say))
+            result.parts.append(_up_hosts(loaded, state, root, say, host_ids))
             write_state(root, state)
         if "tsa" in only:
             result.parts.append(_up_tsa(state, run_dir, say))
@@ -787,7 +791,13 @@ def _up_tsa(state: LabState, run_dir: Path, say: Progress) -> PartResult:
     return PartResult("tsa", started=1)
 
 
-def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progress) -> PartResult:
+def _up_hosts(
+    loaded: LoadedInventory,
+    state: LabState,
+    root: Path,
+    say: Progress,
+    host_ids: tuple[str, ...] | None = None,
+) -> PartResult:
     from kentops.lab.hosts.image import ImageError, ensure_image
     from kentops.lab.hosts.lab import HostLab, LabError, prerequisites
 
@@ -795,6 +805,8 @@ def _up_hosts(loaded: LoadedInventory, state: LabState, root: Path, say: Progres
     if missing:
         return PartResult("hosts", skipped="; ".join(missing))
     specs = host_specs(loaded.inventory)
+    if host_ids is not None:
+        specs = [s for s in specs if s.name in host_ids]
     cache = Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))
     say(f"hosts: Debian image (built once, cached in {cache})")
     try:
