@@ -342,11 +342,14 @@ def remediate(
     if platform != "routeros" and _blocks(have, platform) == _blocks(want, platform):
         result = Remediation(platform)  # the same configuration, block for block
     else:
-        want, unverified, missing = _comparable(
-            mask_config(resolved, platform), have, resolved, unresolved, platform
-        )
+        masked_want = mask_config(resolved, platform)
+        want, unverified, missing = _comparable(masked_want, have, resolved, unresolved, platform)
         if platform == "routeros":
-            result = _routeros_diff(have, want)
+            # Exports order a command's arguments their own way, so the line-wise adoption
+            # above rarely finds its twin: a secret without a value matches any masked value
+            # of the same item instead (present, not compared).
+            unknown = set(_masked_marker_map(resolved, masked_want, unresolved))
+            result = _routeros_diff(have, want, unknown)
         else:
             result = _hier_diff(have, want, platform)
     result.unverified = sorted(unverified | missing)
@@ -824,13 +827,21 @@ def _ros_props(props: dict[str, str]) -> str:
     return " ".join(f"{k}={_ros_quote(v)}" for k, v in props.items())
 
 
-def _ros_same(have: dict[str, str], want: dict[str, str], path: str = "") -> bool:
+def _ros_same(
+    have: dict[str, str],
+    want: dict[str, str],
+    path: str = "",
+    unknown: frozenset[str] | set[str] = frozenset(),
+) -> bool:
     """Equal items; a secret the export hides (absent on the device) is not compared, nor a
-    value the device derives when none is intended."""
+    value the device derives when none is intended, nor a secret whose intended value is
+    unknown here (``unknown``: its masked tokens) against any masked value on the device."""
     keys = set(have) | set(want)
     derived = ROUTEROS_DERIVED.get(path, frozenset())
     for key in keys:
         if key in want and key not in have and MASKED_RE.fullmatch(want[key]):
+            continue
+        if want.get(key) in unknown and MASKED_RE.fullmatch(have.get(key, "")):
             continue
         if key in have and key not in want and key in derived:
             continue
@@ -846,7 +857,9 @@ def _ros_find(props: dict[str, str]) -> str:
     return "[ find " + " ".join(f"{k}={_ros_quote(v)}" for k, v in identity.items()) + " ]"
 
 
-def _routeros_diff(have_text: str, want_text: str) -> Remediation:
+def _routeros_diff(
+    have_text: str, want_text: str, unknown: frozenset[str] | set[str] = frozenset()
+) -> Remediation:
     """Menu by menu: settings and named items (``set``) compared value by value; list items
     (``add``) compared as sets, missing ones added and extra ones removed by ``find``.
 
@@ -873,6 +886,7 @@ def _routeros_diff(have_text: str, want_text: str) -> Remediation:
             k: v
             for k, v in changed.items()
             if not (MASKED_RE.fullmatch(v) and k not in current.settings)
+            and not (v in unknown and MASKED_RE.fullmatch(current.settings.get(k, "")))
         }
         if changed:
             old = {k: current.settings.get(k, "") for k in changed}
@@ -880,12 +894,24 @@ def _routeros_diff(have_text: str, want_text: str) -> Remediation:
         for selector, props in target.named.items():
             builtin = ROUTEROS_BUILTIN_DEFAULTS.get(path, {}).get(selector, {})
             now = {**builtin, **current.named.get(selector, {})}
-            diff = {k: v for k, v in props.items() if now.get(k) != v}
+            diff = {
+                k: v
+                for k, v in props.items()
+                if now.get(k) != v and not (v in unknown and MASKED_RE.fullmatch(now.get(k, "")))
+            }
             if diff:
                 old = {k: now.get(k, "") for k in diff}
                 add(path, f"set {selector} {_ros_props(diff)}", f"set {selector} {_ros_props(old)}")
-        missing = [w for w in target.items if not any(_ros_same(h, w, path) for h in current.items)]
-        extra = [h for h in current.items if not any(_ros_same(h, w, path) for w in target.items)]
+        missing = [
+            w
+            for w in target.items
+            if not any(_ros_same(h, w, path, unknown) for h in current.items)
+        ]
+        extra = [
+            h
+            for h in current.items
+            if not any(_ros_same(h, w, path, unknown) for w in target.items)
+        ]
         if (missing or extra) and path in ROUTEROS_ORDERED:
             result.manual.append(
                 f"{path}: {len(missing)} item(s) missing, {len(extra)} not intended; an ordered "
