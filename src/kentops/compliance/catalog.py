@@ -226,9 +226,38 @@ TECHNICAL_AREAS = frozenset(
 )
 
 
+class Bound(StrEnum):
+    """Who a duty binds: the directorate (or one of its own sections and staff), the
+    municipality's other units, or every user of the municipal IT systems."""
+
+    DIRECTORATE = "directorate"
+    MUNICIPAL_UNITS = "municipal_units"
+    USERS = "users"
+
+    @property
+    def tr(self) -> str:
+        return _BOUND_LABELS[self][0]
+
+    @property
+    def en(self) -> str:
+        return _BOUND_LABELS[self][1]
+
+
+_BOUND_LABELS: dict[Bound, tuple[str, str]] = {
+    Bound.DIRECTORATE: ("Bilgi işlem müdürlüğü", "IT directorate"),
+    Bound.MUNICIPAL_UNITS: ("Diğer belediye birimleri", "Other municipal units"),
+    Bound.USERS: ("Bütün kullanıcılar", "Every user"),
+}
+
+
 class DutyUnit(_Strict):
     id: CatalogId
     name: str = Field(min_length=1)
+    bound: Bound = Field(
+        default=Bound.DIRECTORATE,
+        description="Who the duties filed under this unit bind: the directorate (its sections "
+        "and staff), the municipality's other units, or every user of the IT systems",
+    )
 
 
 class CatalogFinding(_Strict):
@@ -309,6 +338,10 @@ class DutyCatalog(_DutyCatalogHead):
 
     def unit_name(self, unit_id: str) -> str:
         return next((u.name for u in self.units if u.id == unit_id), unit_id)
+
+    def bound(self, unit_id: str) -> Bound:
+        """Who the duties of ``unit_id`` bind (the directorate for an unknown id)."""
+        return next((u.bound for u in self.units if u.id == unit_id), Bound.DIRECTORATE)
 
 
 # ---------------------------------------------------------------- loaded catalogs
@@ -654,6 +687,17 @@ def load_duty_catalog(file: Path, controls: ControlCatalog | None = None) -> Loa
                 subject,
             )
         )
+        if all(u.bound is not Bound.DIRECTORATE for u in head_model.units):
+            problems.append(
+                Problem(
+                    file,
+                    doc.line_of(("units",)),
+                    "no unit is bound as the directorate",
+                    "the regulation's own directorate (or its sections) is 'bound: directorate' "
+                    "(the default); only units outside it are municipal_units or users",
+                    subject,
+                )
+            )
     if problems or head_model is None:
         raise InvalidInput(problems)
     catalog = DutyCatalog.model_construct(**dict(head_model), duties=duties)

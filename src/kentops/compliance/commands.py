@@ -15,7 +15,16 @@ from rich.console import Console
 from rich.table import Table
 
 from kentops.compliance.catalog import Catalogs, load_catalogs
-from kentops.compliance.coverage import coverage
+from kentops.compliance.coverage import (
+    Baseline,
+    BaselineUnavailable,
+    Coverage,
+    CoverageDelta,
+    catalogs_at,
+    compare,
+    coverage,
+    default_revision,
+)
 from kentops.compliance.engine import DEFAULT_EVIDENCE_ROOT, run_audit
 from kentops.compliance.model import Status
 from kentops.compliance.report import write_reports
@@ -140,10 +149,19 @@ def duties_coverage(
         str | None, typer.Option("--regulation", help="Duty catalog id (default: all)")
     ] = None,
     policies: Annotated[Path, typer.Option("--policies", help="Policy folder")] = Path("policies"),
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Git revision whose catalogs to compare with (default: the merge base with "
+            "the upstream or main branch, else HEAD)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Duties automated / manual / not applicable per regulation; every technical duty must be
-    automated (exit 1 lists those that are not)."""
+    """Duties automated / manual / not applicable per regulation, and the change against the
+    catalogs of a git revision; every technical duty must be automated (exit 1 lists those
+    that are not)."""
     try:
         catalogs: Catalogs = load_catalogs(policies)
     except InvalidInput as exc:
@@ -154,10 +172,27 @@ def duties_coverage(
         raise typer.Exit(2)
     rows = coverage(catalogs, regulation)
     code = 0 if all(r.ok for r in rows) else 1
+    baseline, why_not = _baseline(policies, against)
+    deltas = {d.regulation: d for d in compare(catalogs, baseline, regulation)} if baseline else {}
     if as_json:
         print(
             json.dumps(
-                {"ok": code == 0, "regulations": [r.as_dict() for r in rows]},
+                {
+                    "ok": code == 0,
+                    "regulations": [
+                        r.as_dict() | {"change": deltas[r.regulation].as_dict() if deltas else None}
+                        for r in rows
+                    ],
+                    "against": None
+                    if baseline is None
+                    else {
+                        "revision": baseline.revision,
+                        "commit": baseline.commit,
+                        "unreadable": baseline.unreadable,
+                        "removed": [d.regulation for d in deltas.values() if d.after is None],
+                    },
+                    "against_unavailable": why_not,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -180,16 +215,28 @@ def duties_coverage(
         first = name.startswith("yön")
         table.add_column(name, justify="left" if first else "right", no_wrap=first)
     for r in rows:
+        delta = deltas.get(r.regulation)
+
+        def cell(name: str, delta: CoverageDelta | None = delta, r: Coverage = r) -> str:
+            moved = delta.delta(name) if delta is not None else 0
+            return f"{getattr(r, name)} ({moved:+d})" if moved else str(getattr(r, name))
+
         table.add_row(
-            r.regulation,
-            str(r.duties),
-            str(r.automated),
-            str(r.manual),
-            str(r.not_applicable),
-            str(r.technical),
+            r.regulation + (" (yeni / new)" if delta and delta.before is None else ""),
+            cell("duties"),
+            cell("automated"),
+            cell("manual"),
+            cell("not_applicable"),
+            cell("technical"),
             ", ".join(r.technical_not_automated) or "-",
         )
+    if baseline is not None:
+        table.caption = (
+            f"{table.caption}\n(+n/-n): {baseline.revision} ({baseline.commit[:10]}) "
+            "sürümüne göre değişim / change against that revision"
+        )
     console.print(table)
+    _print_changes(deltas, baseline, why_not)
     for r in rows:
         if r.technical_not_automated:
             console.print(
@@ -198,6 +245,63 @@ def duties_coverage(
                 soft_wrap=True,
             )
     raise typer.Exit(code)
+
+
+_KIND_LABELS = {
+    "controls": "otomatik/automated",
+    "manual": "manuel/manual",
+    "not_applicable": "kapsam dışı/n.a.",
+    None: "yok/absent",
+}
+
+
+def _baseline(policies: Path, against: str | None) -> tuple[Baseline | None, str | None]:
+    """The catalogs to compare with, or why there are none. An explicit ``--against`` that
+    cannot be read is a usage error (exit 2); the default is skipped with a note."""
+    try:
+        revision = against if against is not None else default_revision(policies)
+        return catalogs_at(policies, revision), None
+    except BaselineUnavailable as exc:
+        if against is not None:
+            err_console.print(
+                f"--against {against}: {exc}; give a git revision of the repository that "
+                "holds the policy folder",
+                soft_wrap=True,
+                markup=False,
+            )
+            raise typer.Exit(2) from None
+        return None, str(exc)
+
+
+def _print_changes(
+    deltas: dict[str, CoverageDelta], baseline: Baseline | None, why_not: str | None
+) -> None:
+    if baseline is None:
+        console.print(f"karşılaştırma yok / no comparison: {why_not}", soft_wrap=True, markup=False)
+        return
+    for name, why in sorted(baseline.unreadable.items()):
+        console.print(
+            f"{baseline.revision}:{name} okunamadı / could not be read: {why}",
+            soft_wrap=True,
+            markup=False,
+        )
+    changed = [d for d in deltas.values() if d.changes or d.before is None or d.after is None]
+    if not changed:
+        console.print(
+            f"{baseline.revision} ({baseline.commit[:10]}) sürümüne göre görev değişikliği "
+            "yok / no duty changed against that revision",
+            soft_wrap=True,
+            markup=False,
+        )
+        return
+    for d in changed:
+        if d.after is None:
+            console.print(f"{d.regulation}: katalog kaldırıldı / catalog removed", markup=False)
+            continue
+        moves = "; ".join(
+            f"{c.duty} {_KIND_LABELS[c.before]} → {_KIND_LABELS[c.after]}" for c in d.changes
+        )
+        console.print(f"{d.regulation}: {moves or '-'}", soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kentops.compliance.catalog import Bound
 from kentops.compliance.engine import AuditResult, DutyResult, ResultRow
 from kentops.compliance.model import STATUS_ORDER, Status
 from kentops.yamlsource import display_path
@@ -70,6 +71,11 @@ def duty_evidence(result: AuditResult, duty: DutyResult) -> tuple[list[str], str
     return sorted(found)[:5], latest, len(found)
 
 
+def _bound(bound: Bound) -> dict[str, str]:
+    """Who a duty binds, as the report shows it (the directorate, other units, every user)."""
+    return {"id": bound.value, "tr": bound.tr, "en": bound.en}
+
+
 def results_document(result: AuditResult) -> dict[str, Any]:
     duty_counts = _status_counts([d.status for d in result.duties])
     rows = result.rows()
@@ -85,6 +91,7 @@ def results_document(result: AuditResult) -> dict[str, Any]:
                 "article": duty.duty.article,
                 "unit": duty.duty.unit,
                 "unit_name": reg.unit_name(duty.duty.unit),
+                "bound": _bound(reg.bound(duty.duty.unit)),
                 "area": duty.duty.area.value,
                 "technical": duty.duty.technical,
                 "summary": {"tr": duty.duty.summary.tr, "en": duty.duty.summary.en},
@@ -163,7 +170,12 @@ def results_document(result: AuditResult) -> dict[str, Any]:
             "required_not_assessed": sum(1 for r in required if r.status is Status.NOT_ASSESSED),
         },
         "units": [
-            {"id": u, "name": reg.unit_name(u), "duties": _status_counts(s)}
+            {
+                "id": u,
+                "name": reg.unit_name(u),
+                "bound": _bound(reg.bound(u)),
+                "duties": _status_counts(s),
+            }
             for u, s in by_unit.items()
         ],
         "owners": [

@@ -121,6 +121,7 @@ def render_oscal(doc: dict[str, Any]) -> dict[str, Any]:
                 "props": [
                     {"name": "duty-kind", "value": duty["kind"]},
                     {"name": "unit", "value": duty["unit"]},
+                    {"name": "bound", "value": duty["bound"]["id"]},
                 ]
                 + [{"name": "control", "value": c["id"]} for c in duty["controls"]],
                 "target": {
