@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "kentops.network.commands",
     "kentops.network.change_commands",
     "kentops.network.camera_commands",
+    "kentops.log5651.commands",
 )
 #: Which module a top-level command comes from, so one command imports only its own module
 #: (a validate does not pay for the report engine). Commands not listed load every module.
@@ -54,6 +55,7 @@ COMMAND_MODULES: dict[str, str] = {
     "drift": "kentops.network.change_commands",
     "deploy": "kentops.network.change_commands",
     "cameras": "kentops.network.camera_commands",
+    "log5651": "kentops.log5651.commands",
 }
 
 

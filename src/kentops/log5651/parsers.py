@@ -108,10 +108,13 @@ class ParseResult:
     line_time: list[float | None] = field(default_factory=list)
     counts: dict[str, SourceCounts] = field(default_factory=dict)
     unknown_samples: list[tuple[int, str]] = field(default_factory=list)
+    #: 1-based numbers of the unknown lines, so the archive counts them per source and day.
+    unknown_index: list[int] = field(default_factory=list)
 
     def unknown(self, counts: SourceCounts, lineno: int, line: str) -> None:
         """Count an unknown line (and keep the first few for the report)."""
         counts.unknown += 1
+        self.unknown_index.append(lineno)
         if len(self.unknown_samples) < UNKNOWN_SAMPLES:
             self.unknown_samples.append((lineno, line))
 

@@ -1,0 +1,254 @@
+"""``kentops log5651 ingest|seal|verify|search|prune``: the Law 5651 access-record archive.
+
+Every command takes ``--archive DIR`` (default: $KENTOPS_LOG5651_ARCHIVE, else
+var/log5651/<--site>/, else the only site under var/log5651/) and ``--json``.
+
+Exit codes: 0 ok; 1 a day not sealed (TSA failure), a day that does not verify, a search
+whose evidence rests on a day that fails verification; 2 invalid input or usage (a file that
+cannot be read, an unknown format, no TSA configured, the archive locked by another run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from kentops.log5651.archive import Archive, ingest, parse_day, resolve_root
+from kentops.log5651.config import tsa_config
+from kentops.log5651.parsers import DEFAULT_TZ, FORMATS, FormatError, SourceContext
+from kentops.log5651.seal import seal as seal_archive
+from kentops.log5651.store import ArchiveError, archive_lock
+from kentops.log5651.timestamp import TsaConfig
+from kentops.log5651.verify import DEFAULT_MAX_SEAL_DELAY
+from kentops.log5651.verify import verify as verify_archive
+
+console = Console()
+err_console = Console(stderr=True)
+log_app = typer.Typer(
+    help="Law 5651 access records: ingest, seal (RFC 3161), verify, search, prune.",
+    no_args_is_help=True,
+)
+
+ArchiveOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--archive", help="Archive folder (default $KENTOPS_LOG5651_ARCHIVE or var/log5651/SITE)"
+    ),
+]
+SiteOpt = Annotated[str | None, typer.Option("--site", help="Site id: var/log5651/SITE")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+LabOpt = Annotated[bool, typer.Option("--lab", help="Use the lab TSA (kentops lab up --only tsa)")]
+UrlOpt = Annotated[str | None, typer.Option("--tsa-url", help="RFC 3161 TSA URL")]
+RootOpt = Annotated[Path | None, typer.Option("--tsa-root", help="Pinned root certificate (PEM)")]
+CertOpt = Annotated[Path | None, typer.Option("--tsa-cert", help="Pinned TSA certificate (PEM)")]
+DEFAULT_DELAY_HOURS = DEFAULT_MAX_SEAL_DELAY.total_seconds() / 3600
+DelayOpt = Annotated[
+    float,
+    typer.Option("--max-seal-delay", help="Hours a day may wait for its seal after it ends"),
+]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"kentops log5651: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _archive(archive: Path | None, site: str | None) -> Archive:
+    try:
+        return Archive(resolve_root(archive, site))
+    except ArchiveError as exc:
+        _fail(str(exc))
+
+
+def _tsa(url: str | None, root: Path | None, cert: Path | None, lab: bool, need_url: bool) -> Any:
+    try:
+        return tsa_config(url, root, cert, lab, need_url)
+    except ArchiveError as exc:
+        _fail(str(exc))
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return parse_day(text)
+    except ArchiveError as exc:
+        _fail(str(exc))
+
+
+@log_app.command("ingest")
+def ingest_cmd(
+    files: Annotated[list[str], typer.Argument(help="Log files, or - for standard input")],
+    archive: ArchiveOpt = None,
+    site: SiteOpt = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (default: detect)")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source id of every line (default: syslog host)")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Zone of times written without an offset")
+    ] = DEFAULT_TZ,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add log files to the archive's open days (a second ingest of a file adds nothing)."""
+    store = _archive(archive, site)
+    if fmt is not None and fmt not in FORMATS:
+        _fail(f"--format {fmt}: unknown format; use one of {', '.join(FORMATS)}")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(f"--timezone {timezone}: unknown time zone (e.g. Europe/Istanbul)")
+    inputs: list[tuple[str, bytes, dt.datetime]] = []
+    for name in files:
+        try:
+            if name == "-":
+                inputs.append(("-", sys.stdin.buffer.read(), dt.datetime.now(dt.UTC)))
+            else:
+                path = Path(name)
+                mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                inputs.append((name, path.read_bytes(), mtime))
+        except OSError as exc:
+            _fail(f"{name}: cannot be read ({exc.strerror}); check the path and permissions")
+    reports = []
+    try:
+        with (
+            archive_lock(store.root),
+            Progress(console=err_console, disable=as_json) as progress,
+        ):
+            task = progress.add_task("ingest", total=len(inputs))
+            for name, data, mtime in inputs:
+                stem = "stdin" if name == "-" else Path(name).name.split(".")[0]
+                ctx = SourceContext(default_source=source or stem, reference=mtime, tz=zone)
+                ctx.source = source
+                reports.append(ingest(store, data, name, ctx, fmt))
+                progress.advance(task)
+    except (ArchiveError, FormatError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json({"archive": str(store.root), "inputs": [r.as_dict() for r in reports]})
+        return
+    table = Table(title=f"kentops log5651 ingest → {store.root}")
+    for column in ("girdi / input", "satır / lines", "kayıt / records", "bilinmeyen / unknown"):
+        table.add_column(column)
+    table.add_column("günler / days")
+    for r in reports:
+        note = "" if r.lines or not r.bytes_skipped else " (zaten alınmış / already ingested)"
+        table.add_row(
+            r.input + note,
+            str(r.lines),
+            str(r.records),
+            str(r.unknown),
+            ", ".join(f"{d}: {n}" for d, n in sorted(r.days.items())),
+        )
+    console.print(table)
+    for r in reports:
+        for lineno, text in r.unknown_samples[:5]:
+            err_console.print(
+                f"{r.input}:{lineno}: unknown line kept in the raw archive: {text[:160]}",
+                markup=False,
+                highlight=False,
+            )
+
+
+@log_app.command("seal")
+def seal_cmd(
+    archive: ArchiveOpt = None,
+    site: SiteOpt = None,
+    day: Annotated[
+        str | None, typer.Option("--day", help="Seal this day (default: every complete one)")
+    ] = None,
+    lab: LabOpt = False,
+    tsa_url: UrlOpt = None,
+    tsa_root: RootOpt = None,
+    tsa_cert: CertOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Seal complete days: manifest with the chain, RFC 3161 time stamp over it."""
+    store = _archive(archive, site)
+    config: TsaConfig = _tsa(tsa_url, tsa_root, tsa_cert, lab, need_url=True)
+    chosen = _day(day)
+    try:
+        with archive_lock(store.root):
+            report = seal_archive(store, config, day=chosen)
+    except ArchiveError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(
+            {
+                "archive": str(store.root),
+                "ok": report.ok,
+                "days": [o.as_dict() for o in report.outcomes],
+            }
+        )
+        raise typer.Exit(0 if report.ok else 1)
+    if not report.outcomes:
+        console.print("mühürlenecek gün yok / no day to seal")
+    for o in report.outcomes:
+        if o.sealed:
+            console.print(
+                f"[green]{o.day}[/]: mühürlendi / sealed, {o.records} kayıt / records, "
+                f"manifest SHA-256 {o.manifest_sha256}, genTime {o.gen_time}"
+            )
+        else:
+            err_console.print(
+                f"{o.day}: MÜHÜRLENMEDİ / NOT SEALED: {o.error}", markup=False, highlight=False
+            )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@log_app.command("verify")
+def verify_cmd(
+    archive: ArchiveOpt = None,
+    site: SiteOpt = None,
+    first: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD)")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last day (default yesterday)")] = None,
+    max_delay: DelayOpt = DEFAULT_DELAY_HOURS,
+    lab: LabOpt = False,
+    tsa_url: UrlOpt = None,
+    tsa_root: RootOpt = None,
+    tsa_cert: CertOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify every day: present, hashes, token, genTime, chain. Exit 1 on any failure."""
+    store = _archive(archive, site)
+    config: TsaConfig = _tsa(tsa_url, tsa_root, tsa_cert, lab, need_url=False)
+    if not (store.root / "days").is_dir() and not (store.root / "open").is_dir():
+        _fail(f"{store.root}: no archive here (nothing ingested or sealed)")
+    report = verify_archive(
+        store, config, _day(first), _day(last), max_delay=dt.timedelta(hours=max_delay)
+    )
+    if as_json:
+        _print_json({"archive": str(store.root), **report.as_dict()})
+        raise typer.Exit(0 if report.ok else 1)
+    table = Table(title=f"kentops log5651 verify {store.root}")
+    for column in ("gün / day", "durum / status", "kayıt / records", "kaynak / sources"):
+        table.add_column(column)
+    for d in report.days:
+        color = "green" if d.ok else "red"
+        table.add_row(str(d.day), f"[{color}]{d.status}[/]", str(d.records), ", ".join(d.sources))
+    console.print(table)
+    for d in report.days:
+        for problem in d.problems:
+            err_console.print(problem, markup=False, highlight=False)
+    if not report.days:
+        err_console.print("doğrulanacak gün yok / no day in range")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(log_app, name="log5651")
