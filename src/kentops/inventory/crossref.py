@@ -11,7 +11,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 
 from kentops.inventory import model as m
-from kentops.inventory.loader import LoadedInventory, Origin
+from kentops.inventory.loaded import LoadedInventory, Origin
 from kentops.yamlsource import Problem
 
 # Which zone an asset kind must sit in, when it has an address.

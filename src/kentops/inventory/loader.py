@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from kentops.inventory import model as m
-from kentops.yamlsource import InvalidInput, PathKey, Problem, SourceDocument, load_yaml
+from kentops.inventory.crossref import cross_reference
+from kentops.inventory.loaded import LoadedInventory, Origin
+from kentops.yamlsource import InvalidInput, Problem, SourceDocument, load_yaml
+
+__all__ = [
+    "NOT_INVENTORY",
+    "LoadedInventory",  # defined in loaded.py, below the cross-reference checks
+    "Origin",
+    "describe_error",
+    "inventory_files",
+    "load_inventory",
+]
 
 #: Files in an inventory folder that are not inventory data.
 NOT_INVENTORY = frozenset({"kentops.yml", "kentops.yaml"})
@@ -29,30 +39,6 @@ _SINGULAR = {
     "waivers": "waiver",
     **{c: t.kind.replace("_", " ") for c, t in m.ASSET_BY_COLLECTION.items()},
 }
-
-
-@dataclass
-class Origin:
-    """Where one object was written."""
-
-    doc: SourceDocument
-    path: PathKey
-
-    def line(self, *fields: str | int) -> int:
-        return self.doc.line_of((*self.path, *fields))
-
-
-@dataclass
-class LoadedInventory:
-    """A valid inventory and where each of its objects came from."""
-
-    root: Path
-    inventory: m.Inventory
-    origins: dict[tuple[str, int], Origin] = field(default_factory=dict)
-    files: list[Path] = field(default_factory=list)
-
-    def origin(self, collection: str, index: int) -> Origin:
-        return self.origins[(collection, index)]
 
 
 def inventory_files(root: Path) -> list[Path]:
@@ -290,8 +276,6 @@ def _load(root: Path, lines: bool) -> LoadedInventory:
             origins[(collection, index)] = origin
     inventory = m.Inventory.model_construct(**fields)
     loaded = LoadedInventory(root=root, inventory=inventory, origins=origins, files=files)
-
-    from kentops.inventory.crossref import cross_reference  # local: crossref imports loader types
 
     problems.extend(cross_reference(loaded))
     if problems:

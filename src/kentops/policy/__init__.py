@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kentops.inventory.loader import LoadedInventory
-from kentops.policy.access import AccessPolicy, PolicyZone, load_access_policy
+from kentops.policy.access import AccessPolicy, load_access_policy
 from kentops.policy.backup import BackupClass, BackupPolicy, load_backup_policy
+from kentops.policy.flowends import PolicyZone
 from kentops.policy.patching import FirmwareRule, PatchingPolicy, load_patching_policy
 from kentops.yamlsource import InvalidInput, Problem
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from kentops.inventory.loader import LoadedInventory
-from kentops.inventory.model import Server, ServiceKind, Zone
+from kentops.inventory.model import Server, ServiceKind
 from kentops.modelbase import Line, Text
 from kentops.policy.common import (
     PolicyId,
@@ -24,31 +24,9 @@ from kentops.policy.common import (
     SecretRef,
     load_policy_file,
 )
+from kentops.policy.flowends import PolicyZone, flow_end_kind
+from kentops.policy.zones import Site
 from kentops.yamlsource import InvalidInput, Problem, SourceDocument
-
-
-class PolicyZone(StrEnum):
-    """The inventory's zones plus the two outside ones: the internet and the inter-building WAN."""
-
-    MANAGEMENT = "management"
-    USERS = "users"
-    VOICE = "voice"
-    CAMERAS = "cameras"
-    GUEST = "guest"
-    SERVERS = "servers"
-    DMZ = "dmz"
-    SCADA = "scada"
-    PUBLIC = "public"
-    PRINTERS = "printers"
-    INTERNET = "internet"
-    WAN = "wan"
-
-
-if not {z.value for z in Zone} <= {z.value for z in PolicyZone}:  # pragma: no cover
-    raise RuntimeError("PolicyZone must hold every inventory Zone")
-
-#: Zones that hold no VLAN of the inventory.
-OUTSIDE_ZONES = frozenset({PolicyZone.INTERNET, PolicyZone.WAN})
 
 PortSpec = Annotated[
     str,
@@ -230,14 +208,6 @@ class AccessPolicy(PolicyModel):
         return [AaaServer(server=s, protocol=self.device_aaa.protocol) for s in site_aaa]
 
 
-def flow_end_kind(end: str) -> Literal["zone", "service"] | None:
-    if end in PolicyZone.__members__.values():
-        return "zone"
-    if end in ServiceKind.__members__.values():
-        return "service"
-    return None
-
-
 def validate_access(policy: AccessPolicy, doc: SourceDocument) -> list[Problem]:
     """Checks the schema cannot express: names that must exist, the admin-zone rule."""
     problems: list[Problem] = []
@@ -406,8 +376,6 @@ def cross_check_access(
                 f"unknown unit '{account.unit}'",
                 f"use one of: {', '.join(sorted(units))}",
             )
-    from kentops.policy.zones import Site  # local: zones imports this module
-
     site = Site(inv)
     for i, flow in enumerate(policy.flows):
         for key, end in (("from", flow.from_), ("to", flow.to)):

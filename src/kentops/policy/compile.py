@@ -17,7 +17,8 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from kentops.inventory.model import Router, Vlan
-from kentops.policy.access import AccessPolicy, Flow, PolicyZone, Protocol, flow_end_kind
+from kentops.policy.access import AccessPolicy, Flow, Protocol
+from kentops.policy.flowends import PolicyZone, flow_end_kind
 from kentops.policy.zones import ANY, BuildingNet, Site
 
 Rule = dict[str, Any]

@@ -30,7 +30,7 @@ from kentops.inventory.model import (
     Switch,
     Vlan,
 )
-from kentops.policy.access import OUTSIDE_ZONES, PolicyZone, flow_end_kind
+from kentops.policy.flowends import OUTSIDE_ZONES, PolicyZone, flow_end_kind
 
 #: Private address space is never "the internet", whatever the inventory holds.
 PRIVATE_SPACE = (

@@ -28,8 +28,9 @@ from typing import Any
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import NetworkPlatform, Router, Switch
 from kentops.policy import Policies
-from kentops.policy.access import AccessPolicy, PolicyZone, Protocol, flow_end_kind
+from kentops.policy.access import AccessPolicy, Protocol
 from kentops.policy.compile import hub_building
+from kentops.policy.flowends import PolicyZone, flow_end_kind
 from kentops.policy.zones import INTERNET_PROBE, Site
 from kentops.policycheck.parsers import (
     AclDevice,

@@ -9,8 +9,9 @@ import pytest
 
 from kentops.inventory import load_inventory
 from kentops.policy import load_policies
-from kentops.policy.access import PolicyZone, load_access_policy
+from kentops.policy.access import load_access_policy
 from kentops.policy.backup import load_backup_policy
+from kentops.policy.flowends import PolicyZone
 from kentops.policy.patching import load_patching_policy, version_key
 from kentops.yamlsource import InvalidInput
 from tests.helpers import DEMO, REPO

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Asset, Router, Server, Switch, WirelessController
-from kentops.lab.state import Endpoint, lab_dir, lab_requested, read_state
+from kentops.labstate import Endpoint, lab_dir, lab_requested, read_state
 
 
 class LabNotRunning(RuntimeError):

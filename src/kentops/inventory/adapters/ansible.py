@@ -15,7 +15,7 @@ from kentops.inventory.adapters import (
 from kentops.inventory.adapters.roles import LabView, RoleVars
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Router, Server, Switch, WirelessController
-from kentops.lab.state import control_dir, lab_dir, lab_requested, read_state
+from kentops.labstate import control_dir, lab_dir, lab_requested, read_state
 from kentops.policy import load_policies
 from kentops.render.filters import load_filters
 

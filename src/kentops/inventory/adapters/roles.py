@@ -25,8 +25,9 @@ from typing import Any
 from kentops.inventory.loader import LoadedInventory
 from kentops.inventory.model import Server, ServiceKind
 from kentops.policy import Policies
-from kentops.policy.access import AccessPolicy, PolicyZone, flow_end_kind
+from kentops.policy.access import AccessPolicy
 from kentops.policy.compile import flow_ports
+from kentops.policy.flowends import PolicyZone, flow_end_kind
 from kentops.policy.zones import Site
 
 #: Login targets (policies/access.yml admin_groups[].login) that mean "every server".
