@@ -32,6 +32,7 @@ from napalm_kentops_routeros.parsers import (
     parse_interfaces,
     parse_key_values,
     parse_neighbors,
+    parse_print_items,
     parse_system_resource,
 )
 
@@ -110,4 +111,17 @@ class RouterOSDriver(napalm_netmiko.NetmikoCliDriver):
             command += "" if sanitized else " show-sensitive"
         else:
             command += " hide-sensitive" if sanitized else ""
-        return self._send(command)
+        export = self._send(command)
+        users = parse_print_items(self._send("/user print terse without-paging"))
+        names = [(u.get("group", ""), u["name"]) for u in users if u.get("name")]
+        if not names:
+            return export
+        section = ["/user"] + [f"add group={_quoted(g)} name={_quoted(n)}" for g, n in names]
+        return export.rstrip("\n") + "\n" + "\n".join(section) + "\n"
+
+
+def _quoted(value: str) -> str:
+    """A value as an export writes it: bare when it has no space, quote or backslash."""
+    if value and not any(c in value for c in ' "\\;=[]'):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -145,14 +145,38 @@ def test_routeros_export_flags_follow_the_major_version(
         {
             "/system resource print without-paging": fixture("kentops_routeros", resource),
             command: "/system identity\nset name=r1\n",
+            "/user print terse without-paging": "",
         },
         prompt="[admin@r1] >",
     )
     driver = RouterOSDriver("192.0.2.1", "admin", "secret")
     driver.device = connection
     config = driver.get_config(sanitized=sanitized)
-    assert connection.sent[-1] == command
+    assert command in connection.sent
     assert config["running"] == config["startup"] == "/system identity\nset name=r1\n"
+
+
+def test_routeros_backup_appends_the_local_users_the_export_leaves_out() -> None:
+    terse = (
+        ' 0   ;;; system default user\n     name=admin group=full address=""\n'
+        ' 1   name="yerel acil" group=full last-logged-in=2026-12-07 10:00:00\n'
+    )
+    connection = RecordedConnection(
+        {
+            "/system resource print without-paging": fixture(
+                "kentops_routeros", "system_resource_print.txt"
+            ),
+            "/export show-sensitive": "/system identity\nset name=r1\n",
+            "/user print terse without-paging": terse,
+        },
+        prompt="[admin@r1] >",
+    )
+    driver = RouterOSDriver("192.0.2.1", "admin", "secret")
+    driver.device = connection
+    running = driver.get_config()["running"]
+    assert running.endswith(
+        '/user\nadd group=full name=admin\nadd group=full name="yerel acil"\n'
+    ), running
 
 
 def test_routeros_facts_of_a_cloud_router_have_no_serial_and_the_board_as_model() -> None:

@@ -1280,12 +1280,15 @@ def _local_accounts(cfg: Config) -> list[str] | None:
         ]
     if p == "routeros":
         # RouterOS' /export leaves the users out: without a /user section they are unknown
-        # (not assessed), never "missing"; read them with `/user print` to judge
-        if not cfg.top("/user"):
+        # (not assessed), never "missing"
+        # (kentops' RouterOS backups append them, read with `/user print terse`). Only the
+        # /user menu itself: /user aaa and /user group are other menus.
+        users = [s for s in cfg.top("/user") if s.text == "/user"]
+        if not users:
             return None
         return [
             args["name"]
-            for verb, _, args in _ros_section(cfg, "/user")
+            for verb, _, args in (ros_command(c.text) for s in users for c in s.children)
             if verb == "add" and "name" in args
         ]
     return None

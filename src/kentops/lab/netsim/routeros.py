@@ -1337,9 +1337,20 @@ def _print_neighbors(session: RouterosSession, flags: set[str]) -> str:
     return "\n".join(header + rows) + "\n"
 
 
-def _print_users(session: RouterosSession, _flags: set[str]) -> str:
+def _print_users(session: RouterosSession, flags: set[str]) -> str:
+    items = session.ros.config.menu("/user").items
+    if "terse" in flags:
+        # The simulator's own login account lives outside the configuration, as on the
+        # other simulated platforms: it is not one of the router's local users.
+        login = session.ros.spec.username
+        return "".join(
+            f"{number:>2}   name={quote(item.props.get('name', ''))}"
+            f" group={quote(item.props.get('group', ''))}\n"
+            for number, item in enumerate(items)
+            if item.props.get("name") != login
+        )
     lines = ["Columns: NAME, GROUP, LAST-LOGGED-IN", "# NAME            GROUP"]
-    for number, item in enumerate(session.ros.config.menu("/user").items):
+    for number, item in enumerate(items):
         lines.append(f"{number} {item.props.get('name', ''):<16}{item.props.get('group', '')}")
     return "\n".join(lines) + "\n"
 
