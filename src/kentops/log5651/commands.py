@@ -25,10 +25,13 @@ from rich.table import Table
 from kentops.log5651.archive import Archive, ingest, parse_day, resolve_root
 from kentops.log5651.config import tsa_config
 from kentops.log5651.parsers import DEFAULT_TZ, FORMATS, FormatError, SourceContext
+from kentops.log5651.prune import MIN_RETENTION_DAYS, prune
 from kentops.log5651.seal import seal as seal_archive
-from kentops.log5651.store import ArchiveError, archive_lock
+from kentops.log5651.search import search_ip, search_mac, search_nat
+from kentops.log5651.statement import render_statement
+from kentops.log5651.store import ArchiveError, archive_lock, write_atomic
 from kentops.log5651.timestamp import TsaConfig
-from kentops.log5651.verify import DEFAULT_MAX_SEAL_DELAY
+from kentops.log5651.verify import DEFAULT_MAX_SEAL_DELAY, verify_day
 from kentops.log5651.verify import verify as verify_archive
 
 console = Console()
@@ -248,6 +251,168 @@ def verify_cmd(
     if not report.days:
         err_console.print("doğrulanacak gün yok / no day in range")
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _moment(text: str | None) -> dt.datetime:
+    if text is None:
+        _fail("--at TIME is needed (e.g. 2026-12-03T10:20:00+03:00; no offset: Europe/Istanbul)")
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"--at {text}: not a time; write it as 2026-12-03T10:20:00+03:00")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(DEFAULT_TZ))
+    return when.astimezone(dt.UTC)
+
+
+def _optional_tsa(
+    url: str | None, root: Path | None, cert: Path | None, lab: bool
+) -> TsaConfig | None:
+    try:
+        return tsa_config(url, root, cert, lab, need_url=False)
+    except ArchiveError:
+        return None
+
+
+@log_app.command("search")
+def search_cmd(
+    ip: Annotated[str | None, typer.Option("--ip", help="Internal IP address")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Moment (ISO 8601)")] = None,
+    mac: Annotated[str | None, typer.Option("--mac", help="MAC address: its leases")] = None,
+    nat_ip: Annotated[
+        str | None, typer.Option("--nat-ip", help="Public IP:PORT of a NAT translation")
+    ] = None,
+    first: Annotated[str | None, typer.Option("--from", help="--mac: first day")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="--mac: last day")] = None,
+    statement: Annotated[
+        Path | None, typer.Option("--statement", help="Write the Turkish statement (HTML) here")
+    ] = None,
+    archive: ArchiveOpt = None,
+    site: SiteOpt = None,
+    max_delay: DelayOpt = DEFAULT_DELAY_HOURS,
+    lab: LabOpt = False,
+    tsa_url: UrlOpt = None,
+    tsa_root: RootOpt = None,
+    tsa_cert: CertOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who held an address at a moment (--ip --at), a MAC's leases (--mac), who was behind a
+    NAT address and port (--nat-ip IP:PORT --at); with each day's verification."""
+    store = _archive(archive, site)
+    if sum(x is not None for x in (ip, mac, nat_ip)) != 1:
+        _fail("give one of --ip IP --at TIME, --mac MAC, --nat-ip IP:PORT --at TIME")
+    if ip is not None:
+        answer = search_ip(store, ip, _moment(at))
+    elif nat_ip is not None:
+        if ":" not in nat_ip:
+            _fail(f"--nat-ip {nat_ip}: write the public address and port as IP:PORT")
+        answer = search_nat(store, nat_ip, _moment(at))
+    else:
+        today = dt.datetime.now(ZoneInfo(DEFAULT_TZ)).date()
+        start = _day(first) or store.first_day() or today
+        try:
+            answer = search_mac(store, mac or "", start, _day(last) or today)
+        except ValueError as exc:
+            _fail(f"--mac: {exc}")
+    config = _optional_tsa(tsa_url, tsa_root, tsa_cert, lab)
+    for day in answer.evidence_days:
+        answer.days[day] = (
+            verify_day(store, day, config, dt.timedelta(hours=max_delay))
+            if config is not None
+            else None
+        )
+    code = 1 if answer.failed else 0
+    if statement is not None:
+        try:
+            write_atomic(statement, render_statement(store, answer).encode("utf-8"))
+        except (OSError, ArchiveError) as exc:
+            _fail(f"{statement}: the statement cannot be written ({exc})")
+    if as_json:
+        _print_json(answer.as_dict())
+        raise typer.Exit(code)
+    data = answer.as_dict()
+    if answer.holder is not None:
+        h = data["holder"]
+        console.print(
+            f"{h['ip']} @ {data['query'].get('at')}: MAC {h['mac']}, hostname {h['hostname']}, "
+            f"user {h['user']}, lease {h['start']} → {h['end']} ({h['end_reason']}), "
+            f"source {h['source']}",
+            markup=False,
+        )
+    elif answer.leases:
+        for lease in data["leases"]:
+            console.print(
+                f"{lease['mac']}: {lease['ip']} {lease['start']} → {lease['end']} "
+                f"({lease['end_reason']}), source {lease['source']}",
+                markup=False,
+            )
+    else:
+        console.print(
+            f"{data['query']}: o anda kimsede değildi / nobody held it at that moment",
+            markup=False,
+        )
+    if answer.nat is not None:
+        console.print(
+            f"NAT: {answer.nat.record.nat_outside} ← {answer.nat.record.nat_inside}", markup=False
+        )
+    for day in answer.evidence_days:
+        report = answer.days.get(day)
+        status = report.status if report is not None else "not verified (no TSA certificates)"
+        console.print(f"{day}: {status}", markup=False)
+        if report is not None:
+            for problem in report.problems:
+                err_console.print(problem, markup=False, highlight=False)
+    for item in ([answer.nat] if answer.nat else []) + [
+        e
+        for lease in ([answer.holder] if answer.holder else []) + answer.leases
+        for e in lease.evidence
+    ]:
+        d = item.as_dict()
+        console.print(f"  {d['file']}:{d['line']}: {d['text']}", markup=False, highlight=False)
+    if statement is not None:
+        console.print(f"tutanak / statement: {statement}", markup=False)
+    raise typer.Exit(code)
+
+
+@log_app.command("prune")
+def prune_cmd(
+    archive: ArchiveOpt = None,
+    site: SiteOpt = None,
+    retention_days: Annotated[
+        int, typer.Option("--retention-days", help="Keep this many days (at least 730)")
+    ] = MIN_RETENTION_DAYS,
+    apply: Annotated[bool, typer.Option("--apply", help="Remove (without it: dry run)")] = False,
+    max_delay: DelayOpt = DEFAULT_DELAY_HOURS,
+    lab: LabOpt = False,
+    tsa_url: UrlOpt = None,
+    tsa_root: RootOpt = None,
+    tsa_cert: CertOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove sealed, verified days older than the retention (dry run unless --apply)."""
+    store = _archive(archive, site)
+    config: TsaConfig = _tsa(tsa_url, tsa_root, tsa_cert, lab, need_url=False)
+    try:
+        with archive_lock(store.root):
+            report = prune(
+                store,
+                config,
+                retention_days,
+                apply=apply,
+                max_delay=dt.timedelta(hours=max_delay),
+            )
+    except ArchiveError as exc:
+        _fail(str(exc))
+    code = 0 if report.ok else 1
+    if as_json:
+        _print_json({"archive": str(store.root), **report.as_dict()})
+        raise typer.Exit(code)
+    verb = "silindi / pruned" if apply else "silinecek / would prune (dry run; --apply)"
+    days = [d.day.isoformat() for d in report.pruned]
+    console.print(f"{verb}: {len(days)} gün / days {', '.join(days[:10])}", markup=False)
+    for d in report.kept:
+        err_console.print(f"{d.day}: kept, does not verify: {'; '.join(d.problems)}", markup=False)
+    raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:
