@@ -71,6 +71,7 @@ EvidenceKind = Literal[
     "voice_state",
     "service_probe",
     "directory_state",
+    "tls_certificate",
     "attestation",
 ]
 #: Evidence kinds a control may need; collectors produce them.
@@ -92,6 +93,7 @@ OBSERVED_KINDS: frozenset[str] = frozenset(
         "voice_state",
         "service_probe",
         "directory_state",
+        "tls_certificate",
     }
 )
 #: Kinds the repository itself declares: the records and kentops' output from them.
@@ -152,6 +154,7 @@ class ControlArea(StrEnum):
     AVAILABILITY = "availability"
     CONTINUITY = "continuity"
     SECURITY = "security"
+    WEB = "web"
 
 
 class References(_Strict):

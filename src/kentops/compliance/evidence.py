@@ -326,6 +326,8 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:ServiceProbeCollector",
     "kentops.servers.collectors:DirectoryStateCollector",
     "kentops.network.cameras:CameraCollector",
+    "kentops.network.voice:VoiceCollector",
+    "kentops.compliance.certificates:TlsCertificateCollector",
 )
 
 

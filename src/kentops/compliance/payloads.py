@@ -207,12 +207,27 @@ class OffsiteCopy(Payload):
     last_snapshot: dt.datetime | None = None
 
 
+class BackupRun(Payload):
+    """The last run of the host's backup job, as the job recorded it."""
+
+    time: dt.datetime
+    ok: bool
+    error: str | None = None
+
+
 class BackupState(Payload):
     """backup_state: the restic repository state of one server or service."""
 
     asset_id: str
     backup_class: str | None = None
     snapshots: list[Snapshot] = Field(default_factory=list)
+    last_run: BackupRun | None = Field(
+        default=None, description="The backup job's last run and, when it failed, why"
+    )
+    problems: list[str] = Field(
+        default_factory=list,
+        description="Read in this run: repositories that failed to open, full filesystems",
+    )
     last_check: RepositoryCheck | None = None
     last_restore_test: RestoreTest | None = None
     offsite: OffsiteCopy | None = None
@@ -316,6 +331,35 @@ class ServiceProbe(Payload):
 
     asset_id: str
     probes: list[ProbeResult] = Field(default_factory=list)
+
+
+class TlsCertificate(Payload):
+    """The leaf certificate one TLS service presented in this run."""
+
+    service: str = Field(description="The service's URL, or https://<address>:<port>")
+    address: str = Field(description="Where the handshake went (lab or real address)")
+    port: int
+    server_name: str | None = Field(default=None, description="SNI sent, the URL's host name")
+    subject: str
+    issuer: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    names: list[str] = Field(default_factory=list, description="subjectAltName DNS/IP entries")
+    sha256: str = Field(description="SHA-256 fingerprint of the DER certificate")
+    verified: bool | None = Field(
+        default=None, description="Chain and host name verified against the trust store"
+    )
+    verify_error: str | None = None
+
+
+class TlsCertificates(Payload):
+    """tls_certificate: the certificates of one asset's TLS services, read by a handshake."""
+
+    asset_id: str
+    certificates: list[TlsCertificate] = Field(default_factory=list)
+    unreachable: dict[str, str] = Field(
+        default_factory=dict, description="Service -> why no certificate was read"
+    )
 
 
 # ---------------------------------------------------------------- directory

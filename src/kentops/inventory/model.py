@@ -99,6 +99,14 @@ class CentralServices(Strict):
     tsa: TimestampAuthority | None = None
 
 
+class DomainRegistration(Strict):
+    """A registered domain name of the municipality, as its registration record says."""
+
+    name: Hostname = Field(description="The registered domain, e.g. ornek.bel.tr")
+    registrar: Line = Field(description="Who holds the registration (e.g. the .tr registry)")
+    expires: dt.date = Field(description="Registration end date, from the registrar's record")
+
+
 class Site(Strict):
     id: Id
     name: Line = Field(description="Municipality name, e.g. 'Örnek Belediyesi'")
@@ -107,6 +115,10 @@ class Site(Strict):
     timezone: TimeZone = "Europe/Istanbul"
     units: list[Unit] = Field(min_length=1)
     services: CentralServices
+    domains: list[DomainRegistration] = Field(
+        default_factory=list,
+        description="Registered domains and their end dates (WEB-DOMAIN-01 judges them)",
+    )
 
 
 class Uplink(Strict):
