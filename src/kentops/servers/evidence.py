@@ -13,6 +13,7 @@ from kentops.compliance.payloads import (
     AdminState,
     AntiMalwareState,
     AuditdState,
+    BackupRun,
     BackupState,
     FirewallState,
     NtpState,
@@ -31,7 +32,7 @@ from kentops.servers import parsers as p
 from kentops.servers.facts import HostFacts
 
 #: Local fact files the roles write (``/etc/ansible/facts.d/<name>.fact``).
-BACKUP_FACT = "backup"
+BACKUP_FACT = "kentops_backup"
 BASELINE_FACT = "baseline"
 PATCHING_FACT = "patching"
 #: restic repository names (``/etc/restic/<name>.env``) of the off-site copy.
@@ -230,10 +231,14 @@ def backup_state(facts: HostFacts, server: Server | None) -> BackupState:
             last_snapshot=max((s.time for s in repo.snapshots), default=None),
         )
     append_only = fact.get("append_only")
+    problems = [f"{r.name}: {r.error}" for r in broken]
+    problems += [f"{f.mount} %{f.use_percent}" for f in full_filesystems(facts)]
     return BackupState(
         asset_id=facts.host,
         backup_class=server.backup_class if server is not None else None,
         snapshots=snapshots,
+        last_run=_run(fact.get("last_backup")),
+        problems=problems,
         last_check=last_check,
         last_restore_test=_restore(fact.get("last_restore_test")),
         offsite=off,
@@ -258,6 +263,13 @@ def _check(value: Any) -> RepositoryCheck | None:
         ok=value.get("ok") is True,
         errors=[str(e) for e in errors] if isinstance(errors, list) else [],
     )
+
+
+def _run(value: Any) -> BackupRun | None:
+    if not isinstance(value, dict) or (when := _when(value.get("time"))) is None:
+        return None
+    error = value.get("error")
+    return BackupRun(time=when, ok=value.get("ok") is True, error=str(error) if error else None)
 
 
 def _restore(value: Any) -> RestoreTest | None:

@@ -95,12 +95,25 @@ def test_host_firewall_admits_exactly_the_flows_ending_on_the_host(
     assert "10.10.70.0/24" in backup["sources"]
 
 
-def test_backup_server_is_not_its_own_client_and_runs_the_rest_server(
+def test_backup_server_runs_the_rest_server_and_keeps_each_repository_by_its_class(
     loaded: LoadedInventory,
 ) -> None:
     out = _vars(loaded, None).for_server(_server(loaded, "hq-srv-backup-01"))
-    assert out["backup_enabled"] is False
     assert out["restic_server_enabled"] is True
     assert out["restic_server_port"] == 8000
     assert out["restic_server_append_only"] is True
     assert "10.10.60.22/32" in out["restic_server_clients"]
+    repos = {r["name"]: r for r in out["restic_server_repositories"]}
+    assert repos["hq-srv-ebys-db-01"]["class"] == "database"
+    assert repos["hq-srv-ebys-db-01"]["keep"] == {
+        "hourly": 24,
+        "daily": 14,
+        "weekly": 8,
+        "monthly": 12,
+        "yearly": 0,
+    }
+    assert out["restic_server_password"] == "{{ vault_backup_repository_password }}"
+    # its own system goes to its own REST server like any client's (class monthly)
+    assert out["backup_enabled"] is True
+    assert out["backup_repository"] == "rest:http://10.10.60.30:8000/hq-srv-backup-01/"
+    assert "hq-srv-backup-01" in repos

@@ -116,25 +116,48 @@ def _state(
     return state, classes[name], stored.ref, []
 
 
+def _run_problems(state: BackupState) -> list[Issue]:
+    """Why the backup job cannot be trusted now: its last run failed, a repository did not
+    open, or a filesystem is full (read in this run)."""
+    issues: list[Issue] = []
+    run = state.last_run
+    if run is not None and not run.ok:
+        why = run.error or "?"
+        issues.append(
+            (f"son yedekleme çalışması başarısız: {why}", f"last backup run failed: {why}")
+        )
+    for problem in state.problems:
+        issues.append(
+            (
+                f"okunamayan depo ya da dolu disk: {problem}",
+                f"unreadable repository or full disk: {problem}",
+            )
+        )
+    return issues
+
+
 def snapshot_fresh(ctx: CheckContext, asset: Asset) -> list[Finding]:
-    """BAK-FRESH-01: the latest snapshot is newer than the class interval."""
+    """BAK-FRESH-01: the latest snapshot is newer than the class interval, and the backup
+    job's last run, its repositories and its disks are sound."""
     state, cls, ref, findings = _state(ctx, asset)
     if state is None or cls is None or ref is None:
         return findings
+    problems = _run_problems(state)
     if not state.snapshots:
-        return [failed("Hiç yedek alınmamış", "No snapshot at all", ref)]
+        return [judge([("Hiç yedek alınmamış", "No snapshot at all"), *problems], "", "", ref)]
     latest = max(aware(s.time) for s in state.snapshots)
     age = ctx.now - latest
     shown, limit = age_text(age), age_text(cls.interval)
+    issues = list(problems)
     if age > cls.fresh_within:
-        return [
-            failed(
+        issues.insert(
+            0,
+            (
                 f"Son yedek {shown[0]} önce (sınıf aralığı {limit[0]})",
                 f"Latest snapshot {shown[1]} old (class interval {limit[1]})",
-                ref,
-            )
-        ]
-    return [passed(f"Son yedek {shown[0]} önce", f"Latest snapshot {shown[1]} old", ref)]
+            ),
+        )
+    return [judge(issues, f"Son yedek {shown[0]} önce", f"Latest snapshot {shown[1]} old", ref)]
 
 
 def retention_met(ctx: CheckContext, asset: Asset) -> list[Finding]:

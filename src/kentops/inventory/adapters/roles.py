@@ -210,10 +210,10 @@ class RoleVars:
         out: dict[str, Any] = {"backup_enabled": False}
         if server.backup_class is None or not rest_servers:
             return out
-        if any(s.id == server.id for s in rest_servers):
-            return out  # the backup server keeps the repositories; it is not its own client
         cls = policy.by_id()[server.backup_class]
         rest = rest_servers[0]
+        # the backup server backs its own system up into its own REST server like any
+        # other client; its repositories reach another building only by its class's copy
         address = self.address(rest.id)
         if address is None:
             return out
@@ -238,6 +238,9 @@ class RoleVars:
                 "backup_offsite": cls.offsite,
                 "backup_offsite_repository": self.secret(policy.offsite.repository),
                 "backup_offsite_password": self.secret(policy.offsite.password),
+                # the lab keeps its off-site repository on its backup server (lab_vault);
+                # a real site's is wherever the vault points, so its building is not known
+                "backup_offsite_building": rest.building if self.lab is not None else "",
                 "backup_postgresql_dump": cls.consistent_dump and ServiceKind.DATABASE in kinds,
             }
         )
@@ -254,11 +257,27 @@ class RoleVars:
             if self.lab is not None
             else [str(self.servers[c].address) for c in clients if self.servers[c].address]
         )
+        classes = self.policies.backup.by_id()
+        repositories = [
+            {
+                "name": c,
+                "class": self.servers[c].backup_class,
+                "keep": {
+                    period: getattr(classes[str(self.servers[c].backup_class)], f"keep_{period}")
+                    for period in ("hourly", "daily", "weekly", "monthly", "yearly")
+                },
+            }
+            for c in sorted([*clients, server.id] if server.backup_class else clients)
+            if str(self.servers[c].backup_class) in classes
+        ]
         return {
             "restic_server_enabled": True,
             "restic_server_port": _service_port(server, ServiceKind.BACKUP, REST_PORT),
             "restic_server_append_only": True,
             "restic_server_clients": sorted(f"{a}/32" for a in client_addresses),
+            # retention runs here, where deleting is possible (clients can only append)
+            "restic_server_repositories": repositories,
+            "restic_server_password": self.secret(self.policies.backup.repository_password),
         }
 
     def postgresql(self, server: Server) -> dict[str, Any]:
