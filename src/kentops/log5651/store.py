@@ -34,13 +34,24 @@ class ArchiveLocked(ArchiveError):
     """Another run holds the archive."""
 
 
+_CRASH_HITS: dict[str, int] = {}
+
+
 def crash_point(name: str) -> None:
-    """Die here with SIGKILL when ``KENTOPS_LOG5651_CRASH_AT`` names this point.
+    """Die here with SIGKILL when ``KENTOPS_LOG5651_CRASH_AT`` names this point
+    (``name``, or ``name@N`` to die the N-th time the run passes it).
 
     The robustness tests kill ingest and seal at each of these points and check that a
     re-run completes the work and loses nothing; in normal runs this does nothing.
     """
-    if os.environ.get(CRASH_ENV) == name:
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("@")
+    if point != name:
+        return
+    _CRASH_HITS[name] = _CRASH_HITS.get(name, 0) + 1
+    if _CRASH_HITS[name] == (int(nth) if nth else 1):
         os.kill(os.getpid(), signal.SIGKILL)
 
 

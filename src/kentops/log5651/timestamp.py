@@ -17,6 +17,7 @@ PBKDF2-HMAC-SHA256(password, salt, 100 iterations, 32 bytes)}, as third parties 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import time
@@ -71,10 +72,10 @@ class TsaConfig:
     backoff_s: float = 1.0
 
     def roots(self) -> list[x509.Certificate]:
-        return x509.load_pem_x509_certificates(self.root_cert.read_bytes())
+        return list(_pem_certificates(self.root_cert, *_stamp(self.root_cert)))
 
     def signer(self) -> x509.Certificate:
-        return x509.load_pem_x509_certificate(self.tsa_cert.read_bytes())
+        return _pem_certificates(self.tsa_cert, *_stamp(self.tsa_cert))[0]
 
     def describe(self) -> dict[str, str]:
         return {
@@ -82,6 +83,19 @@ class TsaConfig:
             "tsa_cert_sha256": self.signer().fingerprint(hashes.SHA256()).hex(),
             "root_cert_sha256": self.roots()[0].fingerprint(hashes.SHA256()).hex(),
         }
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _pem_certificates(path: Path, mtime_ns: int, size: int) -> tuple[x509.Certificate, ...]:
+    """Certificates of a PEM file, read once per version of the file (verifying two years
+    of days reads the same two files 730 times)."""
+    del mtime_ns, size
+    return tuple(x509.load_pem_x509_certificates(path.read_bytes()))
 
 
 # ---------------------------------------------------------------- TÜBİTAK identity header

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,15 @@ class VerifyReport:
         }
 
 
+def _files_under(folder: Path) -> list[str]:
+    """Paths of the files under a day's folder, relative to it."""
+    out: list[str] = []
+    for parent, _dirs, names in os.walk(folder):
+        rel = os.path.relpath(parent, folder)
+        out.extend(name if rel == "." else f"{rel}/{name}" for name in names)
+    return out
+
+
 def _check_files(folder: Path, manifest: dict[str, Any], report: DayReport) -> None:
     day = report.day.isoformat()
     listed = set()
@@ -116,9 +126,8 @@ def _check_files(folder: Path, manifest: dict[str, Any], report: DayReport) -> N
             report.problems.append(
                 f"{day}: {rel} was changed after sealing (SHA-256 does not match the manifest)"
             )
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel not in listed and rel not in {MANIFEST, TOKEN}:
+    for rel in sorted(_files_under(folder)):
+        if rel not in listed and rel not in {MANIFEST, TOKEN}:
             report.problems.append(f"{day}: {rel} is not in the manifest (added after sealing)")
     report.digest_ok = not report.problems
 
