@@ -327,6 +327,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:DirectoryStateCollector",
     "kentops.network.cameras:CameraCollector",
     "kentops.network.voice:VoiceCollector",
+    "kentops.network.voice:VoiceCollector",
     "kentops.compliance.certificates:TlsCertificateCollector",
 )
 

@@ -748,6 +748,11 @@ def _up_voice(
     root = run_dir / "provisioning"
     root.mkdir()
     files = _provisioning_files(loaded, artefacts, root)
+    pbx_dir = run_dir / "pbx"  # the configuration the lab PBX runs: its rendered files
+    pbx_dir.mkdir()
+    for artefact in artefacts:
+        if artefact.device_id == inv.pbxs[0].id and str(artefact.path).endswith(".conf"):
+            (pbx_dir / Path(str(artefact.path)).name).write_text(artefact.text, encoding="utf-8")
     say(f"voice: SIP OPTIONS responder for {inv.pbxs[0].id}, provisioning of {files} files")
     ports_file = run_dir / "voice-ports.json"
     pid = _spawn(
@@ -759,6 +764,8 @@ def _up_voice(
             str(root),
             "--requests-log",
             str(run_dir / "provisioning-requests.jsonl"),
+            "--pbx-config",
+            str(pbx_dir),
             "--ports-out",
             str(ports_file),
         ],
@@ -768,6 +775,7 @@ def _up_voice(
     ports = _wait_for(ports_file, pid, "voice", run_dir)
     for pbx in inv.pbxs:
         state.endpoints[pbx.id] = Endpoint("127.0.0.1", int(ports["sip"]), "", service="sip")
+    state.extra["voice"] = {"pbx_api": f"http://127.0.0.1:{int(ports['pbx'])}"}
     for phone in inv.phones:
         state.endpoints[phone.id] = Endpoint(
             "127.0.0.1", int(ports["provisioning"]), "", service="provisioning"

@@ -15,14 +15,24 @@
   request is recorded (time, client, path, status, the phone's MAC from the file name or the
   Yealink ``User-Agent``) so a test can assert that a phone fetched its file.
 
+* :class:`PbxApiServer` is the PBX's management interface, read-only, over HTTP: ``GET
+  /config/<file>`` answers the configuration files the PBX runs (``pjsip.conf``,
+  ``extensions.conf``: what an engineer reads in ``/etc/asterisk`` over SSH), ``GET
+  /ari/endpoints/PJSIP`` lists its PJSIP endpoints in the shape of Asterisk's ARI
+  (``technology``, ``resource``, ``state`` online/offline, ``channel_ids``). A lab phone is
+  registered (``online``) when the provisioning root holds its file: the phone booted with
+  it and registered with the account it names (``account.1.user_name``).
+
 The daemon entry point::
 
     python -m kentops.lab.voice serve --provisioning-root DIR --ports-out ports.json \\
-        [--bind 127.0.0.1] [--sip-port 0] [--http-port 0] [--requests-log FILE] [--no-sip]
+        [--bind 127.0.0.1] [--sip-port 0] [--http-port 0] [--requests-log FILE] [--no-sip] \\
+        [--pbx-config DIR]
 
 It starts both services, writes ``{"bind": ..., "pid": ..., "sip": PORT, "provisioning":
-PORT}`` to ``--ports-out`` (atomically, when both answer; ``"sip"`` is null with
-``--no-sip``), appends one JSON line per provisioning request to ``--requests-log``, runs until
+PORT, "pbx": PORT}`` to ``--ports-out`` (atomically, when all answer; ``"sip"`` is null with
+``--no-sip``, ``"pbx"`` without ``--pbx-config``), appends one JSON line per provisioning
+request to ``--requests-log``, runs until
 SIGTERM or SIGINT, then stops both, removes the ports file and exits 0. Exit code 2: invalid
 arguments or sipp missing (without ``--no-sip``); 1: a service could not start or sipp died.
 """
@@ -44,7 +54,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,11 +65,14 @@ from kentops.lab.daemon import StopOnExit, stop_on_signals, write_json_atomic
 
 __all__ = [
     "SIP_USER_AGENT",
+    "PbxApiServer",
+    "PjsipSection",
     "ProvisioningRequest",
     "ProvisioningServer",
     "SipOptionsResult",
     "SipResponder",
     "main",
+    "parse_pjsip",
     "sip_options_ping",
     "sipp_available",
 ]
@@ -591,6 +604,158 @@ class ProvisioningServer(StopOnExit):
 
 
 # --------------------------------------------------------------------------------------------
+# PBX management interface
+
+_CONFIG_NAME_RE = re.compile(r"^[a-z0-9_]+\.conf$")
+_USER_NAME_RE = re.compile(r"^account\.1\.user_name\s*=\s*(\S+)\s*$", re.MULTILINE)
+_SECTION_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?\s*$")
+
+
+@dataclass
+class PjsipSection:
+    name: str
+    options: dict[str, str] = field(default_factory=dict)
+    template: bool = False
+
+
+def parse_pjsip(text: str) -> list[PjsipSection]:
+    """The sections of a ``pjsip.conf``, each with its templates' options merged in (the
+    section's own options win); templates themselves are marked ``template``."""
+    raw: list[tuple[str, list[str], dict[str, str]]] = []
+    for raw_line in text.splitlines():
+        line = raw_line.split(";", 1)[0].strip()
+        if not line:
+            continue
+        match = _SECTION_RE.match(line)
+        if match:
+            parents = [p.strip() for p in (match.group(2) or "").split(",") if p.strip()]
+            raw.append((match.group(1), parents, {}))
+        elif "=" in line and raw:
+            key, _, value = line.partition("=")
+            key = key.strip().rstrip(">").strip()
+            raw[-1][2][key] = value.strip()
+    templates: dict[str, dict[str, str]] = {}
+    sections: list[PjsipSection] = []
+    for name, parents, options in raw:
+        merged: dict[str, str] = {}
+        for parent in parents:
+            merged.update(templates.get(parent, {}))
+        merged.update(options)
+        is_template = "!" in parents
+        if is_template:
+            templates[name] = merged
+        sections.append(PjsipSection(name, merged, is_template))
+    return sections
+
+
+def pjsip_endpoints(text: str) -> list[str]:
+    """Names of the ``type=endpoint`` sections of a ``pjsip.conf`` (templates resolved)."""
+    return [
+        s.name for s in parse_pjsip(text) if not s.template and s.options.get("type") == "endpoint"
+    ]
+
+
+class _PbxHandler(BaseHTTPRequestHandler):
+    server_version = "kentops-pbx"
+    sys_version = ""
+    timeout = 15.0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _LOG.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        server = self.server
+        assert isinstance(server, _PbxHTTPServer)
+        status, body, content_type = server.owner.answer(unquote(urlsplit(self.path).path))
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _PbxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], owner: PbxApiServer):
+        self.owner = owner
+        super().__init__(address, _PbxHandler)
+
+
+class PbxApiServer(StopOnExit):
+    """The PBX's read-only management interface (see the module documentation)."""
+
+    def __init__(self, config_dir: Path, provisioning_root: Path, bind: str = "127.0.0.1"):
+        self.config_dir = Path(config_dir)
+        self.provisioning_root = Path(provisioning_root)
+        self.bind = bind
+        self.port = 0
+        self._server: _PbxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> PbxApiServer:
+        self.start()
+        return self
+
+    def registered(self) -> set[str]:
+        """Extensions of the phones whose provisioning file is served."""
+        found: set[str] = set()
+        for file in sorted(self.provisioning_root.glob("*.cfg")):
+            match = _USER_NAME_RE.search(file.read_text(encoding="utf-8", errors="replace"))
+            if match:
+                found.add(match.group(1))
+        return found
+
+    def answer(self, path: str) -> tuple[int, bytes, str]:
+        text = "text/plain; charset=utf-8"
+        if path == "/ari/endpoints/PJSIP":
+            pjsip = self.config_dir / "pjsip.conf"
+            if not pjsip.is_file():
+                return HTTPStatus.NOT_FOUND, b"no pjsip.conf\n", text
+            online = self.registered()
+            endpoints: list[dict[str, Any]] = [
+                {
+                    "technology": "PJSIP",
+                    "resource": name,
+                    "state": "online" if name in online else "offline",
+                    "channel_ids": [],
+                }
+                for name in pjsip_endpoints(pjsip.read_text(encoding="utf-8"))
+            ]
+            return HTTPStatus.OK, json.dumps(endpoints).encode(), "application/json"
+        name = path.removeprefix("/config/")
+        if path.startswith("/config/") and _CONFIG_NAME_RE.match(name):
+            file = self.config_dir / name
+            if file.is_file():
+                return HTTPStatus.OK, file.read_bytes(), text
+        return HTTPStatus.NOT_FOUND, b"not found\n", text
+
+    def start(self) -> int:
+        if self._server is not None:
+            raise RuntimeError("the PBX interface is already running")
+        self._server = _PbxHTTPServer((self.bind, 0), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="kentops-pbx",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.port
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+
+# --------------------------------------------------------------------------------------------
 # Daemon entry point
 
 
@@ -609,12 +774,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--http-port", type=int, default=0)
     serve.add_argument("--requests-log", type=Path, help="append each request as a JSON line")
     serve.add_argument("--no-sip", action="store_true", help="serve provisioning only")
+    serve.add_argument("--pbx-config", type=Path, help="the PBX's configuration files")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    if not args.provisioning_root.is_dir():
-        print(f"kentops.lab.voice: not a directory: {args.provisioning_root}", file=sys.stderr)
-        return 2
+    for folder in (args.provisioning_root, args.pbx_config):
+        if folder is not None and not folder.is_dir():
+            print(f"kentops.lab.voice: not a directory: {folder}", file=sys.stderr)
+            return 2
     if not args.no_sip and not sipp_available():
         print(
             "kentops.lab.voice: sipp is missing (apt-get install -y sip-tester), or pass --no-sip",
@@ -636,16 +803,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.provisioning_root, args.bind, args.http_port, on_request=log_request
     )
     sip = None if args.no_sip else SipResponder(args.bind, args.sip_port)
+    pbx = (
+        PbxApiServer(args.pbx_config, args.provisioning_root, args.bind)
+        if args.pbx_config is not None
+        else None
+    )
     try:
         try:
             http_port = provisioning.start()
             sip_port = sip.start() if sip is not None else None
+            pbx_port = pbx.start() if pbx is not None else None
         except (OSError, RuntimeError) as exc:
             print(f"kentops.lab.voice: {exc}", file=sys.stderr)
             return 1
         write_json_atomic(
             args.ports_out,
-            {"bind": args.bind, "pid": os.getpid(), "sip": sip_port, "provisioning": http_port},
+            {
+                "bind": args.bind,
+                "pid": os.getpid(),
+                "sip": sip_port,
+                "provisioning": http_port,
+                "pbx": pbx_port,
+            },
         )
         while not stop.wait(1.0):
             if sip is not None and not sip.running:
@@ -654,6 +833,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if sip is not None:
             sip.stop()
+        if pbx is not None:
+            pbx.stop()
         provisioning.stop()
         args.ports_out.unlink(missing_ok=True)
     return 0
