@@ -327,7 +327,6 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:DirectoryStateCollector",
     "kentops.network.cameras:CameraCollector",
     "kentops.network.voice:VoiceCollector",
-    "kentops.network.voice:VoiceCollector",
     "kentops.compliance.certificates:TlsCertificateCollector",
 )
 
