@@ -75,11 +75,11 @@ def test_valid_waiver_shown_expired_waiver_fails(demo_result: AuditResult) -> No
 def test_manual_duties_follow_attestations(demo_result: AuditResult) -> None:
     duties = {d.duty.id: d for d in demo_result.duties}
     assert duties["m7/a"].status is Status.ATTESTED
-    assert duties["m10/ç"].status is Status.NONCOMPLIANT  # attestation expired
-    assert duties["m10/ç"].attestation is not None
-    assert duties["m10/ç"].attestation.state == "expired"
-    assert duties["m9/ı"].status is Status.NONCOMPLIANT  # never attested
-    assert duties["m9/ı"].note_en == "No attestation"
+    assert duties["m10/b"].status is Status.NONCOMPLIANT  # attestation expired
+    assert duties["m10/b"].attestation is not None
+    assert duties["m10/b"].attestation.state == "expired"
+    assert duties["m12/e"].status is Status.NONCOMPLIANT  # never attested
+    assert duties["m12/e"].note_en == "No attestation"
     not_applicable = [d for d in demo_result.duties if d.duty.not_applicable]
     assert not_applicable
     assert all(d.status is Status.NOT_APPLICABLE for d in not_applicable)

@@ -59,7 +59,7 @@ def test_results_json(reports: tuple[AuditResult, ReportFiles]) -> None:
     assert doc["exit_code"] == 1
     waivers = {w["id"]: w["state"] for w in doc["waivers"]}
     assert waivers == {"muafiyet-001": "valid", "muafiyet-002": "expired"}
-    duty = next(d for d in doc["duties"] if d["id"] == "m10/ç")
+    duty = next(d for d in doc["duties"] if d["id"] == "m10/b")
     assert duty["status"] == "uyumsuz"
     assert duty["attestation"]["state"] == "expired"
     assert doc["evidence"]["items"] > 10
