@@ -192,4 +192,7 @@ def down(inventory: Annotated[Path | None, typer.Argument()] = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from kentops.lab.dhcp_commands import dhcp_app
+
+    lab_app.add_typer(dhcp_app, name="dhcp")
     app.add_typer(lab_app, name="lab")
