@@ -7,6 +7,7 @@ Everything is sorted or in inventory order, so the same input gives the same out
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
@@ -757,12 +758,13 @@ class ContextBuilder:
             )
         wlans: list[Context] = []
         for number, ssid in enumerate(wlc.ssids, start=1):
-            if not ssid.name.isascii() or not ssid.name.isprintable() or " " in ssid.name:
+            if not _SSID.fullmatch(ssid.name):
                 self.problem(
                     wlc,
                     ("ssids", number - 1, "name"),
-                    f"SSID '{ssid.name}' has spaces or non-ASCII letters the C9800 CLI cannot take",
-                    "use ASCII letters, digits and dashes in the SSID name",
+                    f"SSID '{ssid.name}' has characters the C9800 CLI cannot take as one word "
+                    "(spaces, non-ASCII letters, '?' asks for help, quotes)",
+                    "use ASCII letters, digits, '-', '_' and '.' in the SSID name",
                 )
             wlans.append(
                 {
@@ -989,6 +991,10 @@ CAMERA_DOCUMENTS: tuple[str, ...] = (
     "ssh.xml",
     "integrate.xml",
 )
+
+
+#: What a C9800 takes as an SSID in one CLI word.
+_SSID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 
 
 def _vlan(vlan: Vlan) -> Context:
