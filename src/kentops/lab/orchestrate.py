@@ -35,7 +35,7 @@ from kentops.lab.state import Endpoint, LabState, control_dir, lab_dir, read_sta
 from kentops.lab.vault import fill_placeholders
 from kentops.render import Artefact, render_site
 
-PARTS = ("network", "cameras", "voice", "hosts", "tsa")
+PARTS = ("network", "cameras", "voice", "hosts", "directory", "tsa")
 SIM_PLATFORMS = ("cisco_ios", "huawei_vrp", "fortios", "routeros")
 #: The RouterOS port the inside VLAN interfaces ride on (the templates bridge them over it).
 ROUTEROS_LAN_PORTS = ("ether2", "ether3", "ether4", "ether5")
@@ -623,6 +623,9 @@ def up(
         if "hosts" in only:
             result.parts.append(_up_hosts(loaded, state, root, say, host_ids))
             write_state(root, state)
+        if "directory" in only:
+            result.parts.append(_up_directory(loaded, state, root, drift, say))
+            write_state(root, state)
         if "tsa" in only:
             result.parts.append(_up_tsa(state, run_dir, say))
             write_state(root, state)
@@ -783,6 +786,27 @@ def _up_voice(
     return PartResult("voice", started=len(inv.pbxs) + len(inv.phones))
 
 
+def _up_directory(
+    loaded: LoadedInventory, state: LabState, root: Path, drift: dict[str, Any], say: Progress
+) -> PartResult:
+    """The inventory's domain controllers as Samba AD DCs (see :mod:`kentops.lab.directory`)."""
+    from kentops.lab import directory
+    from kentops.lab.hosts.lab import prerequisites
+
+    missing = prerequisites()
+    if missing:
+        return PartResult("directory", skipped="; ".join(missing))
+    try:
+        started = directory.up(
+            loaded, state, root, drift.get("directory", []), lambda: write_state(root, state), say
+        )
+    except directory.DirectoryLabError as exc:
+        raise LabStartError(str(exc)) from exc
+    if not started:
+        return PartResult("directory", skipped="the inventory has no domain controller")
+    return PartResult("directory", started=started)
+
+
 def _up_tsa(state: LabState, run_dir: Path, say: Progress) -> PartResult:
     """The RFC 3161 TSA (openssl ts behind HTTP); its PKI is kept in the lab cache so days
     sealed in one lab run still verify in the next."""
@@ -908,6 +932,10 @@ def down(directory: Path) -> list[str]:
         )
         HostLab(Path(hosts_dir), cache, run_id=state.run_id).down()
         stopped.append("hosts")
+    from kentops.lab import directory as directory_part
+
+    if directory_part.down(state):
+        stopped.append("directory")
     (directory / "state.json").unlink(missing_ok=True)
     run_dir = state.extra.get("run_dir")
     if run_dir:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kentops.lab.daemon import stop_on_signals, write_json_atomic
+from kentops.lab.pki import private_pem, root_ca
 
 ROOT_CERT = "root.pem"
 TSA_CERT = "tsa.pem"
@@ -69,32 +70,9 @@ def make_pki(folder: Path, name: str = "kentops lab TSA") -> Path:
     """A root CA, a TSA certificate signed by it and the OpenSSL TSA configuration."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name(f"{name} root")
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=3650))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(root_key, hashes.SHA256())
+    root_key, root = root_ca(
+        root_name, now - dt.timedelta(days=3650), now + dt.timedelta(days=3650)
     )
     tsa_key = ec.generate_private_key(ec.SECP256R1())
     tsa = (
@@ -126,13 +104,7 @@ def make_pki(folder: Path, name: str = "kentops lab TSA") -> Path:
     (folder / ROOT_CERT).write_bytes(root.public_bytes(serialization.Encoding.PEM))
     (folder / TSA_CERT).write_bytes(tsa.public_bytes(serialization.Encoding.PEM))
     key_file = folder / TSA_KEY
-    key_file.write_bytes(
-        tsa_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key_file.write_bytes(private_pem(tsa_key))
     key_file.chmod(0o600)
     (folder / "serial").write_text("01\n", encoding="ascii")
     (folder / CONFIG).write_text(_CONFIG_TEXT.format(dir=folder.resolve()), encoding="ascii")

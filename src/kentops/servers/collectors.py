@@ -203,8 +203,10 @@ class DirectoryStateCollector:
     """directory_state: each domain controller's directory read over LDAP (ldap3).
 
     In the lab, a domain controller the lab runs as a Samba AD DC has an endpoint with
-    service ``ldap`` (address, port, bind DN, password); against the real estate the bind
-    DN and password come from ``KENTOPS_LDAP_BIND_DN`` and ``KENTOPS_LDAP_PASSWORD``.
+    service ``ldap`` (address, LDAPS port, the reader's bind DN and password, the CA of the
+    DC's certificate); against the real estate the bind DN and password come from
+    ``KENTOPS_LDAP_BIND_DN`` and ``KENTOPS_LDAP_PASSWORD``, and with ``KENTOPS_LDAP_CA_FILE``
+    the DCs are read over LDAPS (636) verified against that CA, else over LDAP (389).
     """
 
     name = "directory_state"
@@ -230,13 +232,23 @@ class DirectoryStateCollector:
             bind_dn = os.environ.get("KENTOPS_LDAP_BIND_DN")
             if not bind_dn or not os.environ.get("KENTOPS_LDAP_PASSWORD"):
                 raise NotCollected("directory: set KENTOPS_LDAP_BIND_DN and KENTOPS_LDAP_PASSWORD")
+            ca_file = os.environ.get("KENTOPS_LDAP_CA_FILE") or None
             readable = [
-                (dc, Endpoint(str(dc.address), 389, bind_dn, service="ldap"))
+                (
+                    dc,
+                    Endpoint(
+                        str(dc.address),
+                        636 if ca_file else 389,
+                        bind_dn,
+                        service="ldap",
+                        ca_file=ca_file,
+                    ),
+                )
                 for dc in dcs
                 if dc.address is not None
             ]
         if not readable:
-            raise NotCollected("no domain controller to read (the lab runs none as Samba AD)")
+            raise NotCollected("no domain controller to read (start the lab's 'directory' part)")
         base = directory.base_dn(ctx.loaded.inventory.site.domain)
         items: list[EvidenceItem] = []
         failures: dict[str, str] = {}
@@ -244,7 +256,9 @@ class DirectoryStateCollector:
             user = endpoint.username or os.environ.get("KENTOPS_LDAP_BIND_DN", "")
             password = endpoint.password or os.environ.get("KENTOPS_LDAP_PASSWORD", "")
             try:
-                connection = directory.connect(endpoint.address, endpoint.port, user, password)
+                connection = directory.connect(
+                    endpoint.address, endpoint.port, user, password, ca_file=endpoint.ca_file
+                )
                 raw = directory.read(connection, base)
                 connection.unbind()
             except Exception as exc:  # noqa: BLE001 - this DC's reason; the others go on
@@ -255,7 +269,8 @@ class DirectoryStateCollector:
                     kind="directory_state",
                     name=f"directory_state/{dc.id}.json",
                     content=json_text(raw),
-                    source=f"LDAP {endpoint.address}:{endpoint.port} base {base}",
+                    source=f"{'LDAPS' if endpoint.ca_file else 'LDAP'} "
+                    f"{endpoint.address}:{endpoint.port} base {base}",
                     subject=dc.id,
                     data=directory.state_from_raw(dc.id, raw),
                 )

@@ -144,9 +144,14 @@ def directory_state(
             )
         )
     privileged: dict[str, list[str]] = {}
+    # AD nests Domain Admins and Enterprise Admins in Administrators: a privileged group
+    # inside another is judged by its own members, not reported as one unknown member.
+    group_dns = {dn.lower() for dn, _attrs in groups}
     for dn, attrs in groups:
         members = []
         for member in attrs.get("member") or []:
+            if str(member).lower() in group_dns:
+                continue
             found = by_dn.get(str(member).lower())
             members.append(str(_first(found, "sAMAccountName")) if found else _cn(str(member)))
         privileged[_cn(dn)] = sorted(members)
@@ -237,18 +242,41 @@ def state_from_raw(server_id: str, raw: dict[str, Any]) -> DirectoryState:
     )
 
 
-def connect(address: str, port: int, user: str, password: str, *, use_ssl: bool = False) -> Any:
-    """A bound ldap3 connection (simple bind), or raise ldap3's exception with the reason."""
+def connect(
+    address: str,
+    port: int,
+    user: str,
+    password: str,
+    *,
+    use_ssl: bool = False,
+    ca_file: str | None = None,
+) -> Any:
+    """A bound ldap3 connection (simple bind), or raise ldap3's exception with the reason.
+
+    With ``ca_file`` the connection is LDAPS and the server's certificate must chain to that
+    CA and name ``address``; a simple bind never crosses the network in clear text then.
+    """
+    import ssl
+
     import ldap3
 
+    tls = None
+    if ca_file is not None:
+        use_ssl = True
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=ca_file)
     server = ldap3.Server(
-        address, port=port, use_ssl=use_ssl, get_info=ldap3.NONE, connect_timeout=5
+        address, port=port, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE, connect_timeout=5
     )
-    return ldap3.Connection(
+    connection = ldap3.Connection(
         server,
         user=user,
         password=password,
-        auto_bind=True,
         receive_timeout=15,
         raise_exceptions=False,
     )
+    if not connection.bind():
+        raise PermissionError(
+            f"LDAP bind as {user} refused: {connection.result.get('description')} "
+            f"{connection.result.get('message', '')}".strip()
+        )
+    return connection

@@ -30,6 +30,11 @@ BREAKS = {
     "default_password": "CAM-CRED-01",
     "upnp": "CAM-SVC-01",
     "no_ntp": "CAM-NTP-01",
+    # directory drift: judged on the lab's DCs in test_directory_lab.py
+    "stale_account": "DIR-STALE-01",
+    "privileged_member": "DIR-PRIV-01",
+    "leaver_enabled": "DIR-LEAVER-01",
+    "weak_password_policy": "DIR-PWD-01",
 }
 
 

@@ -64,3 +64,24 @@ def test_reads_accounts_groups_and_policy() -> None:
     assert (policy.min_length, policy.complexity, policy.lockout_threshold) == (7, False, 0)
     assert policy.max_age_days is not None
     assert round(policy.max_age_days) == 43
+
+
+def test_a_privileged_group_nested_in_another_is_not_an_unknown_member() -> None:
+    from kentops.servers.directory import directory_state
+
+    admins = f"CN=Domain Admins,CN=Users,{BASE}"
+    state = directory_state(
+        "hq-srv-dc-01",
+        BASE,
+        None,
+        [(f"CN=ahmet,CN=Users,{BASE}", {"sAMAccountName": ["ahmet.yilmaz"]})],
+        [
+            (admins, {"member": [f"CN=ahmet,CN=Users,{BASE}"]}),
+            (
+                f"CN=Administrators,CN=Builtin,{BASE}",
+                {"member": [admins, f"CN=Helpdesk,CN=Users,{BASE}"]},
+            ),
+        ],
+    )
+    # Domain Admins is judged by its own members; a non-privileged group inside stays visible
+    assert state.privileged == {"Domain Admins": ["ahmet.yilmaz"], "Administrators": ["Helpdesk"]}

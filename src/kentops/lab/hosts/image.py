@@ -38,7 +38,9 @@ RECIPE_VERSION = "4"
 #: configures). Services the lab runs on some hosts only: postgresql (+ python3-psycopg2
 #: for Ansible's postgresql modules) on the database server, rclone (its `serve restic
 #: --append-only` is the restic REST server; Debian 12 has no rest-server package) on the
-#: backup server, samba/samba-ad-dc/winbind/krb5-user/ldap-utils for the directory,
+#: backup server, samba/samba-ad-dc/winbind/krb5-user/ldap-utils for the directory (with
+#: samba-ad-provision, the schema files `samba-tool domain provision` reads, which
+#: samba-ad-dc only recommends),
 #: kea-dhcp4-server and isc-dhcp-client for the Law 5651 DHCP chain, auditd (configured by
 #: the baseline role; it cannot run inside a lab host). These come disabled (no rc links,
 #: see _DISABLED_SERVICES): the roles enable them where the inventory says so.
@@ -72,6 +74,7 @@ PACKAGES: tuple[str, ...] = (
     "rclone",
     "samba",
     "samba-ad-dc",
+    "samba-ad-provision",
     "winbind",
 )
 
