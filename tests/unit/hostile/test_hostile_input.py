@@ -216,22 +216,49 @@ def test_crafted_earlier_results_are_left_out_of_the_trend(tmp_path: Path) -> No
     assert earlier_point(file, "r") is None
 
 
-@pytest.mark.parametrize("command", [["validate"], ["inventory", "list"], ["render", "--check"]])
-def test_commands_reject_an_alias_bomb_with_exit_2(tmp_path: Path, command: list[str]) -> None:
-    root = _copy_demo(tmp_path)
-    (root / "bomb.yml").write_text(_bomb(), encoding="utf-8")
-    done, seconds = _kentops(*command, str(root))
-    assert done.returncode == 2, done.stderr
-    assert "bomb.yml:" in done.stderr and "expands to more than" in done.stderr
-    assert seconds < 30  # the parse itself takes well under a second
+#: Every command that reads the inventory's YAML, with what keeps it from writing or starting
+#: anything outside the test's folder.
+YAML_COMMANDS = {
+    "validate": ["validate", "{root}"],
+    "inventory-list": ["inventory", "list", "{root}"],
+    "render": ["render", "{root}", "--check"],
+    "policy-check": ["policy", "check", "{root}"],
+    "audit": ["audit", "{root}", "--out", "{tmp}/reports", "--evidence", "{tmp}/evidence"],
+    "lab-up": ["lab", "up", "{root}", "--only", "network"],
+}
+#: A hostile file and what its problem says.
+HOSTILE_FILES: dict[str, tuple[bytes, str]] = {
+    "alias-bomb": (_bomb().encode(), "expands to more than"),
+    "not-utf8": (b"printers:\n  - id: p\xfc\n", ":2:"),
+    "deep": (b"printers: " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "nesting deeper than"),
+}
 
 
-def test_validate_reports_non_utf8_with_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", sorted(HOSTILE_FILES))
+@pytest.mark.parametrize("command", sorted(YAML_COMMANDS))
+def test_every_yaml_command_refuses_hostile_files_with_exit_2(
+    tmp_path: Path, command: str, case: str
+) -> None:
     root = _copy_demo(tmp_path)
-    (root / "latin.yml").write_bytes(b"printers:\n  - id: p\xfc\n")
-    done, _ = _kentops("validate", str(root))
-    assert done.returncode == 2
-    assert "latin.yml:2:" in done.stderr and "Traceback" not in done.stderr
+    data, expected = HOSTILE_FILES[case]
+    (root / "hostile.yml").write_bytes(data)
+    args = [a.format(root=root, tmp=tmp_path) for a in YAML_COMMANDS[command]]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "kentops.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "200", "KENTOPS_LAB_DIR": str(tmp_path / "lab")},
+    )
+    seconds = time.perf_counter() - started
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "hostile.yml:" in done.stderr and expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert seconds < 60  # the parse itself takes well under a second
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "lab" / "state.json").exists()
 
 
 @pytest.mark.parametrize(
