@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from kentops.lab import directory as lab_directory
+from kentops.lab.hosts.lab import run_leftovers
 from kentops.lab.orchestrate import DRIFT_FILE
 from kentops.lab.state import read_state
 from kentops.servers import directory
@@ -54,9 +55,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         assert state is not None
         yield {"env": env, "dir": lab_dir, "state": state, "up": started.stdout}
     finally:
-        if read_state(lab_dir) is not None:
+        state = read_state(lab_dir)
+        if state is not None:
             stopped = kentops("lab", "down", env=env)
             assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+            # namespaces, veths, bridge, mounts and processes of the DCs' hosts: all gone
+            assert run_leftovers(f"kentops-{state.run_id}-dc") == []
 
 
 def _audit(lab: dict[str, Any], out: Path) -> dict[str, dict[str, dict[str, Any]]]:
