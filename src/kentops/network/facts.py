@@ -116,6 +116,7 @@ class FactFinding:
     kind: str  # unregistered-device | cabling | os-version | inventory-mismatch
     device: str
     message: str
+    tr: str = ""  # the same in Turkish, for the audit report (neighbour findings)
 
     def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "device": self.device, "message": self.message}
@@ -196,6 +197,8 @@ def neighbour_findings(inventory: Inventory, facts: Mapping[str, DeviceFacts]) -
                         device_id,
                         f"{where}: neighbour {n.remote_name or '?'} ({n.remote_port or '?'}) is "
                         "not in the inventory — register it or unplug it",
+                        f"{where}: komşu {n.remote_name or '?'} ({n.remote_port or '?'}) "
+                        "envanterde yok — kaydedin ya da sökün",
                     )
                 )
                 continue
@@ -207,6 +210,8 @@ def neighbour_findings(inventory: Inventory, facts: Mapping[str, DeviceFacts]) -
                         device_id,
                         f"{where}: {remote.id} is plugged in here, the inventory records nothing "
                         f"on this port — fix the cable or the inventory",
+                        f"{where}: buraya {remote.id} takılı, envanter bu portta bir şey "
+                        "kaydetmiyor — kabloyu ya da envanteri düzeltin",
                     )
                 )
                 continue
@@ -218,6 +223,8 @@ def neighbour_findings(inventory: Inventory, facts: Mapping[str, DeviceFacts]) -
                         device_id,
                         f"{where}: {remote.id} is plugged in here, the inventory says {want} — "
                         "fix the cable or the inventory",
+                        f"{where}: buraya {remote.id} takılı, envantere göre {want} — kabloyu "
+                        "ya da envanteri düzeltin",
                     )
                 )
             elif want_port is not None and not same_port(
@@ -229,6 +236,8 @@ def neighbour_findings(inventory: Inventory, facts: Mapping[str, DeviceFacts]) -
                         device_id,
                         f"{where}: {remote.id} answers from its port {n.remote_port}, the "
                         f"inventory says {want_port} — fix the cable or the inventory",
+                        f"{where}: {remote.id} {n.remote_port} portundan yanıtlıyor, envantere "
+                        f"göre {want_port} — kabloyu ya da envanteri düzeltin",
                     )
                 )
     return findings

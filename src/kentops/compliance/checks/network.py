@@ -1421,6 +1421,40 @@ def config_backup_fresh(ctx: CheckContext, device: Asset) -> list[Finding]:
     return [passed(f"Son yedek {shown[0]} önce", f"Latest backup {shown[1]} old", stored.ref)]
 
 
+# ---------------------------------------------------------------- NET-LLDP-01
+
+
+def neighbours_as_inventoried(ctx: CheckContext, device: Asset) -> list[Finding]:
+    """NET-LLDP-01: every LLDP neighbour is an inventory device on the inventory's port."""
+    wrong = _not_network(device)
+    if wrong is not None:
+        return [wrong]
+    facts, stored, missing = payload(ctx, "device_facts", device.id, DeviceFacts)
+    if missing is not None or facts is None or stored is None:
+        return [missing or not_collected("device_facts")]
+    from kentops.network.facts import neighbour_findings
+
+    found = neighbour_findings(ctx.inventory, {device.id: facts})
+    if not found:
+        count = len(facts.lldp_neighbors)
+        return [
+            passed(
+                f"{count} LLDP komşusunun her biri envanterdeki portunda",
+                f"Each of {count} LLDP neighbour(s) is on its inventory port",
+                stored.ref,
+            )
+        ]
+    names = {"unregistered-device": "kayıtsız cihaz", "cabling": "kablolama"}
+    return [
+        failed(
+            f"{names.get(f.kind, f.kind)}: {f.tr or f.message}",
+            f"{f.kind}: {f.message}",
+            stored.ref,
+        )
+        for f in found
+    ]
+
+
 # ---------------------------------------------------------------- NET-DRIFT-01
 
 
