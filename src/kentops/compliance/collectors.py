@@ -122,7 +122,12 @@ def load_policies(policy_dir: Path, loaded: LoadedInventory) -> dict[str, Any]:
     """The policies of ``policy_dir`` by name (access, backup, patching), cross-checked
     against the inventory; raises InvalidInput (exit 2) when one is invalid or missing."""
     policies = policy.load_policies(policy_dir, loaded)
-    return {name: getattr(policies, name) for name in ("access", "backup", "patching")}
+    out = {name: getattr(policies, name) for name in ("access", "backup", "patching")}
+    if (policy_dir / "logging.yml").is_file():  # the Law 5651 policy, where there is one
+        from kentops.log5651.policy import load_logging_policy
+
+        out["logging"] = load_logging_policy(policy_dir / "logging.yml", loaded)
+    return out
 
 
 class AttestationCollector:

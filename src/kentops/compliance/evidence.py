@@ -328,6 +328,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.network.cameras:CameraCollector",
     "kentops.network.voice:VoiceCollector",
     "kentops.compliance.certificates:TlsCertificateCollector",
+    "kentops.log5651.collectors:Log5651ArchiveCollector",
 )
 
 

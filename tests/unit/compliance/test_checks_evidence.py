@@ -421,10 +421,10 @@ def test_sealed_chained_archive_passes(make_ctx: ContextFactory, catalogs: Catal
     ctx = make_ctx([item("log5651_archive", None, archive())])
     assert run(catalogs, "LOG-SEAL-01", ctx, "ornek")[0] is Outcome.PASS
     assert run(catalogs, "LOG-CHAIN-01", ctx, "ornek")[0] is Outcome.PASS
-    # retention: the archive holds every day, but no logging policy says how long: not assessed
+    # retention: policies/logging.yml keeps 730 days and the archive holds every day
     outcome, text = run(catalogs, "LOG-RET-01", ctx, "ornek")
-    assert outcome is Outcome.NOT_ASSESSED
-    assert "Every day kept since" in text
+    assert outcome is Outcome.PASS
+    assert "The policy keeps 730 days" in text and "Every day kept since" in text
 
 
 def test_missing_unsealed_and_broken_days_fail(
