@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kentops.compliance.catalog import Catalogs, DutyCatalog, DutyKind, load_duty_catalog
+from kentops.compliance.catalog import (
+    Bound,
+    Catalogs,
+    DutyCatalog,
+    DutyKind,
+    load_duty_catalog,
+)
 from kentops.yamlsource import InvalidInput
 
 
@@ -25,6 +31,7 @@ class Coverage:
     technical: int
     technical_not_automated: list[str] = field(default_factory=list)
     controls_used: list[str] = field(default_factory=list)
+    bound_elsewhere: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +48,7 @@ class Coverage:
             "technical": self.technical,
             "technical_not_automated": self.technical_not_automated,
             "controls_used": self.controls_used,
+            "bound_elsewhere": self.bound_elsewhere,
             "ok": self.ok,
         }
 
@@ -59,7 +67,18 @@ def duty_coverage(catalog: DutyCatalog) -> Coverage:
             d.id for d in catalog.duties if d.technical and d.kind is not DutyKind.CONTROLS
         ],
         controls_used=sorted({c for d in catalog.duties for c in d.controls or []}),
+        bound_elsewhere=_bound_elsewhere(catalog),
     )
+
+
+def _bound_elsewhere(catalog: DutyCatalog) -> dict[str, list[str]]:
+    """Duties that bind others than the directorate, by whom (municipal_units, users)."""
+    out: dict[str, list[str]] = {}
+    for duty in catalog.duties:
+        bound = catalog.bound(duty.unit)
+        if bound is not Bound.DIRECTORATE:
+            out.setdefault(bound.value, []).append(duty.id)
+    return out
 
 
 def coverage(catalogs: Catalogs, regulation: str | None = None) -> list[Coverage]:

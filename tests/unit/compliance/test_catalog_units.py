@@ -8,6 +8,7 @@ import pytest
 
 from kentops.compliance.catalog import Bound, Catalogs, load_duty_catalog
 from kentops.compliance.collectors import AttestationCollector, InventoryCollector, PolicyCollector
+from kentops.compliance.coverage import duty_coverage
 from kentops.compliance.engine import run_audit
 from kentops.compliance.report import write_reports
 from kentops.compliance.report.document import results_document
@@ -75,6 +76,12 @@ def test_bakirkoy_duties_of_other_units_and_users(catalogs: Catalogs) -> None:
     # the directorate's own duties stay with it
     for duty_id in ("m5/a", "m12/d", "m17/1", "m19/1"):
         assert reg.bound(by_id[duty_id].unit) is Bound.DIRECTORATE, duty_id
+    # coverage names them, by whom they bind
+    assert duty_coverage(reg).bound_elsewhere == {
+        "users": ["m16/1", "m16/2", "m18/1"],
+        "municipal_units": ["m17/2"],
+    }
+    assert duty_coverage(catalogs.regulation("defne")).bound_elsewhere == {}
 
 
 def test_report_attributes_duties_to_who_is_bound(tmp_path: Path) -> None:
