@@ -114,6 +114,52 @@ for _action, _help in ACTIONS.items():
     _register(_action, _help)
 
 
+#: Where the log5651_collector role has rsyslog file what it receives, on the collector.
+SPOOL = "var/log/kentops-5651"
+
+
+@dhcp_app.command("timer")
+def timer(
+    inventory: Inventory,
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive", help="Archive (default $KENTOPS_LOG5651_ARCHIVE or var/log5651/SITE)"
+        ),
+    ] = None,
+) -> None:
+    """Run what the collector's seal timer runs: ingest its spool, then seal every complete
+    day against the lab TSA. Lab hosts have no systemd, so the lab runs the timer's commands
+    here, over the collector's spool (read from the host's own filesystem)."""
+    import subprocess
+    import sys
+
+    from kentops.inventory.commands import load_or_exit
+    from kentops.log5651.archive import resolve_root
+
+    _root, state = _state(inventory)
+    loaded = load_or_exit(inventory)
+    collector = state.extra["dhcp"]["collector"]
+    spool = Path(state.extra["hosts_dir"]) / "hosts" / collector / "merged" / SPOOL
+    files = sorted(str(p) for p in spool.glob("*/*.log"))
+    if not files:
+        console.print(f"[red]nothing received yet[/] in {collector}:/{SPOOL}")
+        raise typer.Exit(1)
+    repo = loaded.root.resolve().parent.parent
+    target = resolve_root(archive, loaded.inventory.site.id)
+    target = target if target.is_absolute() else repo / target
+    command = str(Path(sys.executable).parent / "kentops")
+    steps = [
+        [command, "log5651", "ingest", *files, "--archive", str(target)],
+        [command, "log5651", "seal", "--archive", str(target), "--lab"],
+    ]
+    for argv in steps:
+        console.print(f"$ kentops {' '.join(argv[1:3])} ... --archive {target}", highlight=False)
+        done = subprocess.run(argv, cwd=repo, check=False)
+        if done.returncode != 0:
+            raise typer.Exit(done.returncode)
+
+
 @dhcp_app.command("status")
 def status(inventory: Inventory, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The chain's server, collector and each client's current address."""
