@@ -191,6 +191,32 @@ def down(inventory: Annotated[Path | None, typer.Argument()] = None) -> None:
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no lab was running")
 
 
+@lab_app.command("ssh", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def ssh(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Argument(help="Inventory id of a lab host (Linux server or DC)")],
+    inventory: Annotated[Path | None, typer.Option("--inventory")] = None,
+) -> None:
+    """Run a command on a lab host over SSH as the lab's admin user (after --)."""
+    import shlex
+    import subprocess
+
+    from kentops.lab.orchestrate import LabStartError, ssh_argv
+    from kentops.lab.state import read_state
+
+    state = read_state(lab_dir_for(inventory))
+    if state is None:
+        console.print("[red]no lab is running[/]")
+        raise typer.Exit(2)
+    try:
+        # one word for the remote shell, quoted so that its arguments arrive as given
+        argv = ssh_argv(state, host, [shlex.join(ctx.args)])
+    except LabStartError as exc:
+        console.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+    raise typer.Exit(subprocess.run(argv, check=False).returncode)
+
+
 def register(app: typer.Typer) -> None:
     from kentops.lab.dhcp_commands import dhcp_app
 

@@ -540,17 +540,5 @@ def down(state: LabState) -> bool:
     return True
 
 
-def ssh_argv(state: LabState, dc_id: str, command: str) -> list[str]:
-    """``ssh`` to a running lab DC as its admin user, running ``command``."""
-    from kentops.lab.hosts.lab import HostLab
-
-    hosts_dir = Path((state.extra.get("directory") or {})["hosts_dir"])
-    lab = HostLab(hosts_dir, _cache())
-    host = next((h for h in lab.status() if h.name == dc_id), None)
-    if host is None:
-        raise DirectoryLabError(f"{dc_id}: no running lab domain controller of that id")
-    return lab.ssh_command(host, command)
-
-
 def _cache() -> Path:
     return Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))

@@ -979,6 +979,23 @@ def status(directory: Path) -> dict[str, Any] | None:
     }
 
 
+def ssh_argv(state: LabState, host_id: str, command: list[str]) -> list[str]:
+    """``ssh`` running ``command`` on a lab host of this run (a Linux server or a domain
+    controller) as the lab's admin user, with the run's key and known_hosts."""
+    from kentops.lab.hosts.lab import HostLab
+
+    cache = Path(os.environ.get("KENTOPS_LAB_CACHE", Path.home() / ".cache" / "kentops" / "lab"))
+    dirs = [state.extra.get("hosts_dir"), (state.extra.get("directory") or {}).get("hosts_dir")]
+    for hosts_dir in dirs:
+        if not hosts_dir or not Path(hosts_dir).exists():
+            continue
+        lab = HostLab(Path(hosts_dir), cache)
+        for host in lab.status():
+            if host.name == host_id:
+                return lab.ssh_command(host, *command)
+    raise LabStartError(f"{host_id}: not a running lab host of run {state.run_id}")
+
+
 def _count(state: LabState) -> dict[str, int]:
     out: dict[str, int] = {}
     for endpoint in state.endpoints.values():

@@ -24,7 +24,7 @@ import yaml
 
 from kentops.lab import directory as lab_directory
 from kentops.lab.hosts.lab import run_leftovers
-from kentops.lab.orchestrate import DRIFT_FILE
+from kentops.lab.orchestrate import DRIFT_FILE, ssh_argv
 from kentops.lab.state import read_state
 from kentops.servers import directory
 from tests.helpers import DEMO, REPO, lab_prerequisite
@@ -89,7 +89,7 @@ def _audit(lab: dict[str, Any], out: Path) -> dict[str, dict[str, dict[str, Any]
 
 
 def _on_dc(lab: dict[str, Any], dc: str, command: str) -> subprocess.CompletedProcess[str]:
-    argv = lab_directory.ssh_argv(lab["state"], dc, f"sudo sh -c {shlex.quote(command)}")
+    argv = ssh_argv(lab["state"], dc, ["sudo", "sh", "-c", shlex.quote(command)])
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
 
 
