@@ -25,6 +25,7 @@ from kentops.compliance.certificates import (
 )
 from kentops.compliance.evidence import CollectContext, EvidenceSet, NotCollected
 from kentops.inventory.loader import LoadedInventory
+from kentops.lab.pki import private_pem, root_ca
 from kentops.labstate import Endpoint, LabState, write_state
 
 HOST = "www.ornek.bel.tr"
@@ -37,31 +38,8 @@ def _name(cn: str) -> x509.Name:
 def make_pki(folder: Path, not_after: dt.datetime) -> tuple[Path, Path, Path]:
     """A CA and a leaf for HOST and 127.0.0.1 valid until ``not_after``: (ca, cert, key)."""
     now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Test CA"))
-        .issuer_name(_name("Test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=400))
-        .not_valid_after(now + dt.timedelta(days=400))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
+    ca_key, ca = root_ca(
+        _name("Test CA"), now - dt.timedelta(days=400), now + dt.timedelta(days=400)
     )
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
@@ -84,13 +62,7 @@ def make_pki(folder: Path, not_after: dt.datetime) -> tuple[Path, Path, Path]:
     files = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
     files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    files[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    files[2].write_bytes(private_pem(key))
     return files
 
 
