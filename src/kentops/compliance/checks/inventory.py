@@ -265,6 +265,7 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
 
     unknown: list[str] = []
     refs: list[str] = []
+    seen = 0  # neighbours, ARP entries and leases compared with the inventory
     if have_facts:
         for stored in ctx.evidence.of_kind("device_facts"):
             facts = read_payload(DeviceFacts, stored.data)
@@ -272,6 +273,7 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
                 continue
             refs.append(stored.ref)
             for n in facts.lldp_neighbors:
+                seen += 1
                 known = (n.remote_mac and n.remote_mac.lower() in by_mac) or (
                     n.remote_name and n.remote_name.split(".")[0].lower() in names
                 )
@@ -282,6 +284,7 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
             for entry in facts.arp:
                 if exempt_ip(entry.ip):
                     continue
+                seen += 1
                 if entry.mac.lower() not in by_mac and entry.ip not in by_ip:
                     unknown.append(f"ARP {entry.ip} {entry.mac}")
     if have_archive:
@@ -291,6 +294,7 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
             for lease in archive.leases:
                 if exempt_ip(lease.ip):
                     continue
+                seen += 1
                 if lease.mac.lower() not in by_mac and lease.ip not in by_ip:
                     unknown.append(f"DHCP {lease.ip} {lease.mac} {lease.hostname or ''}".strip())
     findings: list[Finding] = []
@@ -299,6 +303,14 @@ def no_unknown_devices(ctx: CheckContext, _site: Site) -> list[Finding]:
             not_assessed(
                 "Hiçbir cihazdan komşu/ARP bilgisi ya da kira kaydı okunamadı",
                 "No neighbour, ARP or lease data was read from any device",
+            )
+        ]
+    if not seen:
+        return [
+            not_assessed(
+                "Okunan kanıtta hiç komşu, ARP ya da kira kaydı yok: görülen cihaz yok",
+                "The evidence read holds no neighbour, ARP entry or lease: no device was seen",
+                *refs,
             )
         ]
     if unknown:

@@ -1434,6 +1434,14 @@ def neighbours_as_inventoried(ctx: CheckContext, device: Asset) -> list[Finding]
         return [missing or not_collected("device_facts")]
     from kentops.network.facts import neighbour_findings
 
+    if not facts.lldp_neighbors:
+        return [
+            not_assessed(
+                "Cihaz hiç LLDP komşusu listelemiyor: envanterle karşılaştırılacak bir şey yok",
+                "The device lists no LLDP neighbour: nothing to compare with the inventory",
+                stored.ref,
+            )
+        ]
     found = neighbour_findings(ctx.inventory, {device.id: facts})
     if not found:
         count = len(facts.lldp_neighbors)
