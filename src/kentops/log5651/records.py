@@ -10,6 +10,7 @@ is the line of that day's raw file (``raw``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ HOLDING_EVENTS = frozenset({"assign", "renew"})
 ENDING_EVENTS = frozenset({"release", "expire", "decline", "nak"})
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_CANONICAL = re.compile(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}")
 
 
 def canonical_mac(text: str | None) -> str | None:
@@ -29,6 +31,8 @@ def canonical_mac(text: str | None) -> str | None:
     ``0011.2233.4455``, ``001122334455``. None when it is not a 48-bit MAC."""
     if not text:
         return None
+    if len(text) == 17 and _CANONICAL.fullmatch(text):  # the common case, cheaply
+        return text.lower()
     value = text.strip()
     parts = re.split(r"[:\-.]", value)
     if len(parts) == 6 and all(0 < len(p) <= 2 and _HEX.fullmatch(p) for p in parts):
@@ -53,7 +57,11 @@ def parse_iso_utc(text: str) -> dt.datetime:
 def offset_text(when: dt.datetime) -> str:
     """``+03:00`` of an aware datetime."""
     delta = when.utcoffset() or dt.timedelta(0)
-    minutes = int(delta.total_seconds() // 60)
+    return _offset_of_minutes(int(delta.total_seconds() // 60))
+
+
+@functools.lru_cache(maxsize=64)
+def _offset_of_minutes(minutes: int) -> str:
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
