@@ -8,10 +8,11 @@ veths and SSH sockets.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,21 @@ def demo_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         stopped = kentops("lab", "down", env=env)
         atexit.unregister(take_down)
         assert stopped.returncode == 0, stopped.stderr
+
+
+@contextlib.contextmanager
+def lab_hosts(lab_dir: Path, hosts: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """Only these Debian lab hosts (``kentops lab up --only hosts --hosts ...``) in ``lab_dir``,
+    always taken down; skipped without the lab's prerequisites (failed under CI)."""
+    from tests.helpers import lab_prerequisite
+
+    lab_prerequisite(hosts_prerequisite())
+    env = {**os.environ, "KENTOPS_LAB_DIR": str(lab_dir), "KENTOPS_LAB": "1"}
+    up = ("lab", "up", str(DEMO), "--only", "hosts", "--hosts", ",".join(hosts))
+    started = kentops(*up, env=env)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield {"env": env, "dir": lab_dir}
+    finally:
+        if read_state(lab_dir) is not None:
+            kentops("lab", "down", env=env)
