@@ -325,6 +325,7 @@ COLLECTORS: tuple[str, ...] = (
     "kentops.servers.collectors:BackupStateCollector",
     "kentops.servers.collectors:ServiceProbeCollector",
     "kentops.servers.collectors:DirectoryStateCollector",
+    "kentops.servers.ansible_drift:AnsibleDriftCollector",
     "kentops.network.cameras:CameraCollector",
     "kentops.network.voice:VoiceCollector",
     "kentops.compliance.certificates:TlsCertificateCollector",
