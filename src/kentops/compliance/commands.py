@@ -68,11 +68,18 @@ def audit(
         Path, typer.Option("--evidence", help="Evidence folder")
     ] = DEFAULT_EVIDENCE_ROOT,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    history: Annotated[
+        bool,
+        typer.Option("--history", help="List earlier runs in --out (summary, %); audit nothing"),
+    ] = False,
 ) -> None:
     """Collect evidence, evaluate every control, map to the duties, write the reports."""
     if lang not in {"tr", "en"}:
         err_console.print("--lang must be tr or en")
         raise typer.Exit(2)
+    if history:
+        _print_history(inventory, out, regulation, as_json)
+        return
     try:
         if as_json:
             result = run_audit(
@@ -285,7 +292,11 @@ def _print_changes(
             soft_wrap=True,
             markup=False,
         )
-    changed = [d for d in deltas.values() if d.changes or d.before is None or d.after is None]
+    changed = [
+        d
+        for d in deltas.values()
+        if d.changes or d.control_changes or d.before is None or d.after is None
+    ]
     if not changed:
         console.print(
             f"{baseline.revision} ({baseline.commit[:10]}) sürümüne göre görev değişikliği "
@@ -301,7 +312,66 @@ def _print_changes(
         moves = "; ".join(
             f"{c.duty} {_KIND_LABELS[c.before]} → {_KIND_LABELS[c.after]}" for c in d.changes
         )
-        console.print(f"{d.regulation}: {moves or '-'}", soft_wrap=True, markup=False)
+        if moves or not d.control_changes:
+            console.print(f"{d.regulation}: {moves or '-'}", soft_wrap=True, markup=False)
+        if d.control_changes:
+            console.print(
+                f"{d.regulation}: kontrolleri değişen görev / duties whose controls changed: "
+                + "; ".join(
+                    c.duty
+                    + "".join(f" +{x}" for x in c.added)
+                    + "".join(f" -{x}" for x in c.removed)
+                    for c in d.control_changes
+                ),
+                soft_wrap=True,
+                markup=False,
+            )
+
+
+def _print_history(inventory: Path, out: Path, regulation: str | None, as_json: bool) -> None:
+    """The earlier runs of the site's regulation under ``out``, as the HTML trend reads them."""
+    from kentops.compliance.report.document import RESULTS_FILE, earlier_point
+    from kentops.inventory.loader import load_inventory
+
+    try:
+        site = load_inventory(inventory).inventory.site
+    except InvalidInput as exc:
+        raise _invalid(exc, as_json) from None
+    wanted = regulation or site.regulation
+    site_dir = out / site.id
+    runs = sorted(site_dir.iterdir()) if site_dir.is_dir() else []
+    points = [p for r in runs if (p := earlier_point(r / RESULTS_FILE, wanted)) is not None]
+    if as_json:
+        rows = [
+            {
+                "run_id": p.run_id,
+                "started": p.started,
+                "compliance_percent": p.percent,
+                "duties": p.counts,
+            }
+            for p in points
+        ]
+        print(
+            json.dumps(
+                {"site": site.id, "regulation": wanted, "runs": rows}, ensure_ascii=False, indent=2
+            )
+        )
+        return
+    table = Table(title=f"{site.name}: {wanted} — denetim geçmişi / audit history ({site_dir})")
+    table.add_column("çalıştırma / run")
+    table.add_column("uyum / compliance", justify="right")
+    table.add_column("görevler / duties")
+    for point in points:
+        percent = "—" if point.percent is None else f"%{point.percent:.1f}"
+        counts = [
+            f"{label.value} {point.counts[label.value]}"
+            for label in Status
+            if point.counts.get(label.value)
+        ]
+        table.add_row(point.run_id, percent, ", ".join(counts))
+    console.print(table)
+    if not points:
+        console.print(f"Önceki denetim yok / no earlier audit in {site_dir}")
 
 
 def register(app: typer.Typer) -> None:

@@ -114,6 +114,18 @@ class DutyChange:
 
 
 @dataclass
+class ControlChange:
+    """An automated duty on both sides whose controls changed."""
+
+    duty: str
+    added: list[str]
+    removed: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"duty": self.duty, "added": self.added, "removed": self.removed}
+
+
+@dataclass
 class CoverageDelta:
     """One regulation now against the baseline: counts on both sides and the duties whose
     kind (automated / manual / not applicable) changed, appeared or disappeared."""
@@ -122,6 +134,7 @@ class CoverageDelta:
     before: Coverage | None  # None: the catalog is new
     after: Coverage | None  # None: the catalog was removed
     changes: list[DutyChange] = field(default_factory=list)
+    control_changes: list[ControlChange] = field(default_factory=list)
 
     def delta(self, name: str) -> int:
         now = getattr(self.after, name) if self.after is not None else 0
@@ -136,6 +149,7 @@ class CoverageDelta:
             "after": None if self.after is None else {k: getattr(self.after, k) for k in counts},
             "delta": {k: self.delta(k) for k in counts},
             "changes": [c.as_dict() for c in self.changes],
+            "control_changes": [c.as_dict() for c in self.control_changes],
         }
 
 
@@ -224,12 +238,25 @@ def compare(
             for duty_id in order
             if kinds_before.get(duty_id) != kinds_after.get(duty_id)
         ]
+        controls_after = {d.id: set(d.controls or []) for d in after.duties} if after else {}
+        controls_before = {d.id: set(d.controls or []) for d in before.duties} if before else {}
+        control_changes = [
+            ControlChange(
+                duty_id,
+                sorted(controls_after[duty_id] - controls_before[duty_id]),
+                sorted(controls_before[duty_id] - controls_after[duty_id]),
+            )
+            for duty_id in order
+            if kinds_after.get(duty_id) == kinds_before.get(duty_id) == DutyKind.CONTROLS.value
+            and controls_after[duty_id] != controls_before[duty_id]
+        ]
         deltas.append(
             CoverageDelta(
                 regulation=reg_id,
                 before=duty_coverage(before) if before else None,
                 after=duty_coverage(after) if after else None,
                 changes=changes,
+                control_changes=control_changes,
             )
         )
     return deltas

@@ -86,7 +86,7 @@ def _change_catalog(repo: Path) -> None:
     (repo / "policies" / "regulations" / "ornek-2020.yml").write_text(
         _catalog(
             [
-                ("m1/a", "controls: [NET-SSH-01]"),
+                ("m1/a", "controls: [NET-NTP-01, NET-SSH-01]"),  # same kind, one control more
                 ("m1/b", "controls: [NET-NTP-01]"),  # manual -> automated
                 ("m1/ç", 'manual: "Yeni tutanak"'),  # new; m1/c removed
             ]
@@ -114,6 +114,10 @@ def test_compare_names_each_duty_whose_kind_changed(repo: Path) -> None:
         ("m1/b", "manual", "controls"),
         ("m1/ç", None, "manual"),
         ("m1/c", "not_applicable", None),
+    ]
+    # an automated duty whose controls changed is named with what came and went
+    assert [(c.duty, c.added, c.removed) for c in delta.control_changes] == [
+        ("m1/a", ["NET-NTP-01"], [])
     ]
 
 
@@ -180,6 +184,7 @@ def test_cli_shows_the_change_and_json_carries_it(repo: Path) -> None:
     assert "0 (-1)" in result.output  # not applicable 1 -> 0
     assert "m1/b manuel/manual → otomatik/automated" in result.output
     assert "m1/c kapsam dışı/n.a. → yok/absent" in result.output
+    assert "duties whose controls changed: m1/a +NET-NTP-01" in result.output
     result = runner.invoke(
         app, ["duties", "coverage", "--policies", policies, "--against", "HEAD", "--json"]
     )
