@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -395,18 +395,45 @@ class ArtefactRefused(Exception):
     """An artefact that deploy must not use: missing, changed since render, or invalid."""
 
 
-def _write(path: Path, data: bytes, private: bool) -> None:
+def _write(path: Path, data: bytes, private: bool, fresh: bool = False) -> None:
+    """Write one file; an unchanged file is left alone (its time stays), unless ``fresh``
+    says its folder was just made, so there is nothing to compare with."""
     if private:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.parent.chmod(0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         path.chmod(0o600)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != data:
+    if fresh or not _holds(path, data):
         path.write_bytes(data)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file exists with exactly these bytes."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+#: Threads writing files: opening and creating files waits on the filesystem, not the CPU.
+WRITE_THREADS = 8
+
+
+def _make_folders(folders: set[Path], private: bool) -> set[Path]:
+    """Make each folder once (parents first); return the ones that did not exist before."""
+    made: set[Path] = set()
+    for folder in sorted(folders, key=lambda f: len(f.parts)):
+        try:
+            folder.mkdir(mode=0o700 if private else 0o777)
+            made.add(folder)
+        except FileExistsError:
+            if private:
+                folder.chmod(0o700)
+        except FileNotFoundError:
+            folder.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
+            made.add(folder)
+    return made
 
 
 def write_artefacts(
@@ -420,22 +447,27 @@ def write_artefacts(
     site until a clean render. ``private`` (``--resolve-env``: the files hold secrets)
     writes files 0600 in folders 0700. With ``prune``, files of the site no longer
     rendered are removed.
+
+    Each folder is made once, files in a folder this call made are written without reading
+    them first, and the files are written by a few threads (on a disk each create waits
+    for the filesystem, so they overlap); a site folder this call made has nothing to prune.
     """
-    written: list[Path] = []
     base = out if report.ok else out / REJECTED
-    wanted = {a.path for a in report.artefacts}
-    for artefact in report.artefacts:
-        path = base / artefact.path
-        _write(path, artefact.text.encode("utf-8"), private)
-        written.append(path)
     site_dir = out / report.site
-    if report.ok and prune and site_dir.is_dir():
-        for path in sorted(site_dir.rglob("*"), reverse=True):
-            rel = path.relative_to(out).as_posix()
-            if path.is_file() and rel not in wanted and path.name != MANIFEST:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    site_existed = site_dir.is_dir()
+    paths = [base / a.path for a in report.artefacts]
+    made = _make_folders({p.parent for p in paths} | {site_dir}, private)
+    datas = [a.text.encode("utf-8") for a in report.artefacts]
+    fresh = [p.parent in made for p in paths]
+    if len(paths) > 64:
+        with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+            list(pool.map(_write, paths, datas, [private] * len(paths), fresh))
+    else:
+        for path, data, is_fresh in zip(paths, datas, fresh, strict=True):
+            _write(path, data, private, is_fresh)
+    wanted = {a.path for a in report.artefacts}
+    if report.ok and prune and site_existed:
+        _prune(out, site_dir, wanted)
     if private:
         for folder in (out, base, site_dir, base / report.site):
             if folder.is_dir():
@@ -454,7 +486,17 @@ def write_artefacts(
         (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"),
         private,
     )
-    return written
+    return paths
+
+
+def _prune(out: Path, site_dir: Path, wanted: set[str]) -> None:
+    """Remove the files of the site no longer rendered, then the folders left empty."""
+    for path in sorted(site_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and rel not in wanted and path.name != MANIFEST:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def validated_artefact(path: Path | str) -> bytes:
