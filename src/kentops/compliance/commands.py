@@ -292,7 +292,11 @@ def _print_changes(
             soft_wrap=True,
             markup=False,
         )
-    changed = [d for d in deltas.values() if d.changes or d.before is None or d.after is None]
+    changed = [
+        d
+        for d in deltas.values()
+        if d.changes or d.control_changes or d.before is None or d.after is None
+    ]
     if not changed:
         console.print(
             f"{baseline.revision} ({baseline.commit[:10]}) sürümüne göre görev değişikliği "
@@ -308,7 +312,20 @@ def _print_changes(
         moves = "; ".join(
             f"{c.duty} {_KIND_LABELS[c.before]} → {_KIND_LABELS[c.after]}" for c in d.changes
         )
-        console.print(f"{d.regulation}: {moves or '-'}", soft_wrap=True, markup=False)
+        if moves or not d.control_changes:
+            console.print(f"{d.regulation}: {moves or '-'}", soft_wrap=True, markup=False)
+        if d.control_changes:
+            console.print(
+                f"{d.regulation}: kontrolleri değişen görev / duties whose controls changed: "
+                + "; ".join(
+                    c.duty
+                    + "".join(f" +{x}" for x in c.added)
+                    + "".join(f" -{x}" for x in c.removed)
+                    for c in d.control_changes
+                ),
+                soft_wrap=True,
+                markup=False,
+            )
 
 
 def _print_history(inventory: Path, out: Path, regulation: str | None, as_json: bool) -> None:
