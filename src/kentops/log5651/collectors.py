@@ -1,7 +1,8 @@
 """The audit's ``log5651_archive`` evidence: a full ``verify`` of the sealed archive, run now.
 
 The archive is ``options["log5651_archive"]``, else ``$KENTOPS_LOG5651_ARCHIVE``, else
-``var/log5651/<site>/`` (where the lab's collector chain writes too). The token check needs
+``var/log5651/<site>/`` (relative to the working folder, else to the repository holding the
+inventory: where the lab's collector chain writes too). The token check needs
 the pinned TSA certificates (``KENTOPS_TSA_ROOT_CERT``/``KENTOPS_TSA_CERT``, or with ``--lab``
 the lab TSA's). Without an archive or without certificates nothing was read: the kind stays
 not collected, with the reason. The verify report is kept whole as the evidence file; the
@@ -95,6 +96,8 @@ class Log5651ArchiveCollector:
             root = resolve_root(ctx.options.get(OPTION), ctx.site)
         except ArchiveError as exc:
             raise NotCollected(str(exc)) from None
+        if not root.is_absolute() and not root.exists():  # relative to the repository
+            root = ctx.loaded.root.resolve().parent.parent / root
         archive = Archive(root)
         if not (root / "days").is_dir() and not (root / "open").is_dir():
             raise NotCollected(

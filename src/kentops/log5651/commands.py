@@ -61,7 +61,7 @@ DelayOpt = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"kentops log5651: {message}", markup=False, highlight=False)
+    err_console.print(f"kentops log5651: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -90,6 +90,20 @@ def _day(text: str | None) -> dt.date | None:
         return parse_day(text)
     except ArchiveError as exc:
         _fail(str(exc))
+
+
+def _default_source(name: str) -> str:
+    """The source of lines that name none: the file's name, or its folder's when the file is
+    named by its day (a collector's ``SOURCE/DAY.log``)."""
+    if name == "-":
+        return "stdin"
+    path = Path(name)
+    stem = path.name.split(".")[0]
+    try:
+        dt.date.fromisoformat(stem)
+    except ValueError:
+        return stem
+    return path.parent.name or stem
 
 
 @log_app.command("ingest")
@@ -135,7 +149,7 @@ def ingest_cmd(
         ):
             task = progress.add_task("ingest", total=len(inputs))
             for name, data, mtime in inputs:
-                stem = "stdin" if name == "-" else Path(name).name.split(".")[0]
+                stem = _default_source(name)
                 ctx = SourceContext(default_source=source or stem, reference=mtime, tz=zone)
                 ctx.source = source
                 reports.append(ingest(store, data, name, ctx, fmt))
