@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SITE ?= demo
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# Looked up when used, so a uv that bootstrap just installed is found.
+UV = $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
 .PHONY: help bootstrap deps-system demo test lint bench mutants lab-up lab-down clean
@@ -10,8 +11,8 @@ RUN := $(UV) run --frozen
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-bootstrap: ## Install uv (with pip) when missing, then the locked Python packages.
-	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+bootstrap: ## Install uv (with pip) when missing and put it on new shells' PATH, then the locked Python packages.
+	@scripts/ensure-uv
 	@$(UV) sync --frozen --quiet
 
 deps-system: ## As root: the Debian packages the lab and the validators need.
