@@ -1,8 +1,9 @@
 """Before and after the playbook run: the Linux servers' results of two audits side by side.
 
 ``python -m kentops.servers.demo_summary FIRST/results.json SECOND/results.json`` prints, for
-the server controls (``SRV-*``) on the servers the lab runs, each audit's count per status and
-every result that changed. ``make demo`` runs it after ``site.yml`` and ``patch.yml``.
+the server and backup controls (``SRV-*``, ``BAK-*``) on the servers the lab runs, each
+audit's count per status and every result that changed. ``make demo`` runs it after
+``site.yml`` and ``patch.yml``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from kentops.network.demo_summary import Row, _counts
 
-PREFIX = "SRV-"
+#: Server controls, and the backup controls that site.yml (its backup.yml) turns green.
+PREFIX = ("SRV-", "BAK-")
 
 
 def rows(results: dict[str, Any], subjects: set[str] | None = None) -> dict[tuple[str, str], Row]:
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     first, second = (json.loads(Path(a).read_text(encoding="utf-8")) for a in args[:2])
     subjects = set(args[2:]) or None
     before, after = rows(first, subjects), rows(second, subjects)
-    print("Sunucu sonuçları / server results (SRV-*)")
+    print("Sunucu ve yedek sonuçları / server and backup results (SRV-*, BAK-*)")
     print(f"  oyun kitabından önce / before the playbooks: {_counts(before)}")
     print(f"  oyun kitabından sonra / after the playbooks: {_counts(after)}")
     for key in sorted(after):
