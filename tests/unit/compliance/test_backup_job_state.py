@@ -88,3 +88,15 @@ def test_the_job_s_fact_is_read_under_the_role_s_file_name() -> None:
     assert state.last_restore_test is not None and state.last_restore_test.note == "sha256 matches"
     assert state.append_only is True
     assert state.problems == []
+
+
+def test_a_host_without_any_backup_job_is_red_for_the_append_only_target(
+    make_ctx: ContextFactory, catalogs: Catalogs
+) -> None:
+    raw = "@@kentops-section local_facts\n@@kentops-exit 0\n"
+    state = backup_state(parse_host(HOST, raw, NOW), None)
+    state = state.model_copy(update={"backup_class": "daily"})
+    ctx = make_ctx([item("backup_state", HOST, state)])
+    outcome, text = run(catalogs, "BAK-APPEND-01", ctx, HOST)
+    assert outcome is Outcome.FAIL
+    assert "No backup job" in text

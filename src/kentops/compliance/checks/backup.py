@@ -351,6 +351,15 @@ def target_append_only(ctx: CheckContext, asset: Asset) -> list[Finding]:
     state, _cls, ref, findings = _state(ctx, asset)
     if state is None or ref is None:
         return findings
+    if state.append_only is None and not state.snapshots and state.last_run is None:
+        # read on the host: no repository answered and no backup job ever ran there
+        return [
+            failed(
+                "Sunucuda yedekleme işi ve hedefi yok",
+                "No backup job and no backup target on the server",
+                ref,
+            )
+        ]
     if state.append_only is None:
         return [
             not_assessed(
