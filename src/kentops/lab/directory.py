@@ -15,8 +15,8 @@ Active Directory domain controller of the site's domain. At ``lab up``:
    an account, each admin group a group with its members, the server admins (groups that log
    in to servers with sudo) sit in Domain Admins, people marked ``disabled`` have their
    account disabled, the built-in Administrator is disabled, and the domain's password and
-   lockout policy is set to what DIR-PWD-01 asks. A reader account (no group beyond Domain
-   Users) is what the audit binds as.
+   lockout policy is the access policy's ``directory`` section. A reader account (no group
+   beyond Domain Users) is what the audit binds as.
 3. The lab's deliberate drift (``drift.yml``, ``directory:``) is applied on top.
 4. ``samba`` starts with LDAPS on 636, its certificate issued by a CA made for this run; the
    state file gets an ``ldap`` endpoint per DC (lab address, 636, the reader's bind DN, its
@@ -58,11 +58,12 @@ SAM = "/var/lib/samba/private/sam.ldb"
 TLS_DIR = "/var/lib/samba/private/kentops-tls"
 #: Bump when the provision command or what is cached from it changes.
 PROVISION_RECIPE = "1"
-#: The domain's intended password and lockout policy: what DIR-PWD-01 asks for.
-INTENDED_PASSWORD_POLICY: dict[str, Any] = {
+#: The password and lockout policy the lab gives its DCs when policies/access.yml has no
+#: ``directory`` section: BİG Rehberi's floor, as DIR-PWD-01 judges then.
+FLOOR_PASSWORD_POLICY: dict[str, Any] = {
     "min_length": 12,
     "complexity": True,
-    "lockout_threshold": 5,
+    "lockout_threshold": 10,
     "lockout_minutes": 30,
     "history": 24,
     "max_age_days": 90,
@@ -103,6 +104,14 @@ def netbios_name(server: Server) -> str:
 # ------------------------------------------------------------------ what the directory holds
 
 
+def intended_passwords(policies: Policies) -> dict[str, Any]:
+    """The domain's password and lockout policy: the access policy's ``directory`` section."""
+    section = policies.access.directory
+    if section is None:
+        return dict(FLOOR_PASSWORD_POLICY)
+    return section.passwords.model_dump(mode="json")
+
+
 def directory_spec(
     domain: Domain, policies: Policies, drift: list[dict[str, Any]], reader_password: str
 ) -> dict[str, Any]:
@@ -114,6 +123,7 @@ def directory_spec(
     kept (in the state file), the others are never used.
     """
     access = policies.access
+    intended = intended_passwords(policies)
     people = {a.id: a for a in access.accounts}
     users: list[dict[str, Any]] = []
     for person in access.accounts:
@@ -168,7 +178,7 @@ def directory_spec(
         if kind == "leaver_enabled" and entry["user"] not in people:
             continue  # nobody of that id left: nothing to re-enable
         if kind == "weak_password_policy":
-            applied.append({**entry, "policy": {**INTENDED_PASSWORD_POLICY, **entry["policy"]}})
+            applied.append({**entry, "policy": {**intended, **entry["policy"]}})
         else:
             applied.append(entry)
     return {
@@ -179,7 +189,7 @@ def directory_spec(
         "groups": groups,
         "domain_admins": domain_admins,
         "disabled": sorted({a.id for a in access.accounts if a.disabled} | {"Administrator"}),
-        "password_policy": INTENDED_PASSWORD_POLICY,
+        "password_policy": intended,
         "drift": applied,
     }
 
@@ -193,10 +203,10 @@ def reader_dn(domain: Domain) -> str:
     return f"CN={READER},CN=Users,{domain.base}"
 
 
-def fix_commands(drift: list[dict[str, Any]]) -> list[str]:
+def fix_commands(drift: list[dict[str, Any]], policy: dict[str, Any]) -> list[str]:
     """The samba-tool commands (run as root on each DC) that undo ``drift``: what an engineer
-    runs after the audit, with no kentops involved."""
-    policy = INTENDED_PASSWORD_POLICY
+    runs after the audit, with no kentops involved; ``policy`` is the intended password
+    policy (:func:`intended_passwords`)."""
     out: list[str] = []
     for entry in drift:
         kind = entry["kind"]

@@ -172,6 +172,27 @@ class EndpointCredentials(PolicyModel):
     sip_password: SecretRef = Field(description="One per extension: use {extension} in the name")
 
 
+class DirectoryPasswords(PolicyModel):
+    """The domain's password and lockout policy, as the domain controllers enforce it.
+
+    The bounds are the floor of BİG Rehberi 3.1.14.9 (strong passwords) and 3.1.12.3
+    (lockout): a policy may be stricter, never weaker. DIR-PWD-01 judges each DC against it.
+    """
+
+    min_length: StrictInt = Field(ge=12, le=64, description="Minimum password length")
+    complexity: Literal[True] = Field(description="Three of: upper, lower, digit, symbol")
+    lockout_threshold: StrictInt = Field(ge=1, le=10, description="Failed logons before lockout")
+    lockout_minutes: StrictInt = Field(ge=1, le=1440, description="Lockout duration")
+    history: StrictInt = Field(ge=1, le=24, description="Earlier passwords that cannot return")
+    max_age_days: StrictInt = Field(ge=1, le=365, description="A password expires after this")
+
+
+class DirectoryPolicy(PolicyModel):
+    """The site's Active Directory: what its domain controllers must enforce."""
+
+    passwords: DirectoryPasswords
+
+
 class WanTransport(PolicyModel):
     """Site-to-site IPsec between each building and headquarters."""
 
@@ -191,6 +212,9 @@ class AccessPolicy(PolicyModel):
     snmp: Snmp
     endpoints: EndpointCredentials
     wan: WanTransport
+    directory: DirectoryPolicy | None = Field(
+        default=None, description="Password and lockout policy of the domain (AD)"
+    )
     banner: Text = Field(
         description="Login banner, Turkish first, then English; {site} is the municipality"
     )

@@ -22,10 +22,12 @@ import ldap3
 import pytest
 import yaml
 
+from kentops.inventory.loader import load_inventory
 from kentops.lab import directory as lab_directory
 from kentops.lab.hosts.lab import run_leftovers
 from kentops.lab.orchestrate import DRIFT_FILE, ssh_argv
 from kentops.lab.state import read_state
+from kentops.policy import load_policies
 from kentops.servers import directory
 from tests.helpers import DEMO, REPO, lab_prerequisite
 from tests.integration.lab.conftest import hosts_prerequisite, kentops
@@ -149,7 +151,8 @@ def test_drift_is_red_then_the_samba_tool_fix_turns_it_green(
             assert RED_BECAUSE[control] in json.dumps(row, ensure_ascii=False), (control, row)
 
     drift = yaml.safe_load(DRIFT_FILE.read_text(encoding="utf-8"))["directory"]
-    commands = lab_directory.fix_commands(drift)
+    policies = load_policies(REPO / "policies", load_inventory(DEMO))
+    commands = lab_directory.fix_commands(drift, lab_directory.intended_passwords(policies))
     assert len(commands) == len(drift)
     for dc in DCS:
         for command in commands:

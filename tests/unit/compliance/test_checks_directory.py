@@ -104,3 +104,32 @@ def test_not_a_directory_server_is_out_of_scope(
     ctx = make_ctx([item("directory_state", DC, clean())])
     outcome, _ = run(catalogs, "DIR-PWD-01", ctx, "hq-srv-web-01")
     assert outcome is Outcome.NOT_APPLICABLE
+
+
+def test_the_access_policy_can_ask_for_more_than_the_floor(
+    make_ctx: ContextFactory, catalogs: Catalogs, demo_policies: dict[str, Any]
+) -> None:
+    from tests.unit.compliance.conftest import policy_item
+
+    access = demo_policies["access"]
+    stricter = access.model_copy(
+        update={
+            "directory": access.directory.model_copy(
+                update={
+                    "passwords": access.directory.passwords.model_copy(
+                        update={"min_length": 16, "lockout_threshold": 3}
+                    )
+                }
+            )
+        }
+    )
+    ctx = make_ctx([item("directory_state", DC, clean())])
+    ctx_strict = make_ctx(
+        [item("directory_state", DC, clean()), policy_item({**demo_policies, "access": stricter})],
+        policies=False,
+    )
+    assert run(catalogs, "DIR-PWD-01", ctx, DC)[0] is Outcome.PASS  # 14 and 5 meet 12 and 5
+    outcome, text = run(catalogs, "DIR-PWD-01", ctx_strict, DC)
+    assert outcome is Outcome.FAIL
+    assert "at least 16" in text
+    assert "must be 1–3" in text

@@ -11,18 +11,22 @@ import yaml
 
 from kentops.inventory.loader import load_inventory
 from kentops.lab.directory import (
-    INTENDED_PASSWORD_POLICY,
     READER,
     Domain,
     directory_spec,
     domain_controllers,
     fix_commands,
+    intended_passwords,
     netbios_name,
     smb_conf,
 )
 from kentops.lab.orchestrate import DRIFT_FILE
-from kentops.policy import load_policies
+from kentops.policy import Policies, load_policies
 from tests.helpers import DEMO, REPO
+
+
+def _policies() -> Policies:
+    return load_policies(REPO / "policies", load_inventory(DEMO))
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,15 @@ def test_accounts_groups_and_policy_come_from_the_access_policy(spec: dict[str, 
     assert {"zeynep.arslan", "Administrator"} <= set(spec["disabled"])
     groups = {g["name"]: g["members"] for g in spec["groups"]}
     assert groups["sistem-yoneticileri"] == ["ahmet.yilmaz", "ibrahim.kilic"]
-    assert spec["password_policy"] == INTENDED_PASSWORD_POLICY
+    # the domain's password and lockout policy is the access policy's directory section
+    assert spec["password_policy"] == {
+        "min_length": 12,
+        "complexity": True,
+        "lockout_threshold": 5,
+        "lockout_minutes": 30,
+        "history": 24,
+        "max_age_days": 90,
+    }
     assert [u["password"] for u in spec["users"] if u["name"] == READER] == ["reader-secret"]
     others = [u["password"] for u in spec["users"] if u["name"] != READER]
     assert len(set(others)) == len(others)  # a password per account, made for the run
@@ -77,12 +89,12 @@ def test_drift_adds_its_accounts_and_weakens_the_policy(spec: dict[str, Any]) ->
     assert {"gecici.personel", "destek.hesabi"} <= names
     weak = kinds["weak_password_policy"]["policy"]
     assert (weak["min_length"], weak["complexity"], weak["lockout_threshold"]) == (7, False, 0)
-    assert weak["history"] == INTENDED_PASSWORD_POLICY["history"]
+    assert weak["history"] == spec["password_policy"]["history"]
 
 
 def test_the_fix_shown_in_readme_and_demo_is_the_one_that_undoes_the_drift() -> None:
     drift = yaml.safe_load(DRIFT_FILE.read_text(encoding="utf-8"))["directory"]
-    commands = fix_commands(drift)
+    commands = fix_commands(drift, intended_passwords(_policies()))
     assert len(commands) == len(drift)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     demo = re.sub(r"\\\n\s*", "", (REPO / "scripts" / "demo").read_text(encoding="utf-8"))

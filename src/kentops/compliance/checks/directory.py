@@ -121,8 +121,19 @@ def privileged_members(ctx: CheckContext, asset: Asset) -> list[Finding]:
     ]
 
 
+def _password_rule(ctx: CheckContext) -> tuple[int, int]:
+    """(minimum length, highest lockout threshold): the access policy's ``directory`` section
+    when it has one (never weaker than BİG, its schema sees to that), else BİG's floor."""
+    access = policyview.access(ctx)
+    wanted = access.directory.passwords if access is not None and access.directory else None
+    if wanted is None:
+        return MIN_PASSWORD_LENGTH, MAX_LOCKOUT_THRESHOLD
+    return wanted.min_length, wanted.lockout_threshold
+
+
 def password_policy(ctx: CheckContext, asset: Asset) -> list[Finding]:
-    """DIR-PWD-01: length ≥ 12, complexity on, lockout after at most 10 failures."""
+    """DIR-PWD-01: length and lockout as the access policy asks (at least 12 characters,
+    lockout after at most 10 failures), complexity on."""
     read = _directory(ctx, asset)
     if isinstance(read, list):
         return read
@@ -130,22 +141,23 @@ def password_policy(ctx: CheckContext, asset: Asset) -> list[Finding]:
     policy = state.password_policy
     if policy is None:
         return [not_assessed("Parola politikası okunamadı", "Password policy not read", ref)]
+    min_length, max_lockout = _password_rule(ctx)
     issues: list[Issue] = []
-    if policy.min_length is None or policy.min_length < MIN_PASSWORD_LENGTH:
+    if policy.min_length is None or policy.min_length < min_length:
         issues.append(
             (
-                f"en kısa parola {policy.min_length} (en az {MIN_PASSWORD_LENGTH})",
-                f"minimum password length {policy.min_length} (at least {MIN_PASSWORD_LENGTH})",
+                f"en kısa parola {policy.min_length} (en az {min_length})",
+                f"minimum password length {policy.min_length} (at least {min_length})",
             )
         )
     if policy.complexity is not True:
         issues.append(("parola karmaşıklığı kapalı", "password complexity off"))
-    if not policy.lockout_threshold or policy.lockout_threshold > MAX_LOCKOUT_THRESHOLD:
+    if not policy.lockout_threshold or policy.lockout_threshold > max_lockout:
         shown = policy.lockout_threshold or "yok / none"
         issues.append(
             (
-                f"hesap kilitleme eşiği {shown} (1–{MAX_LOCKOUT_THRESHOLD} olmalı)",
-                f"lockout threshold {shown} (must be 1–{MAX_LOCKOUT_THRESHOLD})",
+                f"hesap kilitleme eşiği {shown} (1–{max_lockout} olmalı)",
+                f"lockout threshold {shown} (must be 1–{max_lockout})",
             )
         )
     return [
