@@ -108,6 +108,25 @@ def test_lab_mode_uses_only_lab_endpoints(demo_loaded, tmp_path, monkeypatch) ->
     assert data["hosts"]["hq-sw-core-01"]["ansible_port"] == 40022
 
 
+def test_a_lab_domain_controller_is_read_not_managed(demo_loaded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The lab's Samba DCs have an LDAPS endpoint for the audit; Ansible gets no winrm host."""
+    from kentops.lab.state import Endpoint, LabState, write_state
+
+    state = LabState(
+        inventory=str(DEMO),
+        run_id="t2",
+        endpoints={
+            "hq-srv-dc-01": Endpoint("10.9.9.2", 636, "CN=r", "pw", service="ldap", ca_file="/c"),
+            "hq-srv-log-01": Endpoint("10.9.9.3", 22, "kentops", key_file="/k"),
+        },
+    )
+    write_state(tmp_path, state)
+    monkeypatch.setenv("KENTOPS_LAB_DIR", str(tmp_path))
+    data = ansible_inventory(demo_loaded, lab=True)
+    assert set(data["hosts"]) == {"hq-srv-log-01"}
+    assert "hq-srv-dc-01" not in {h for members in data["groups"].values() for h in members}
+
+
 def test_no_address_is_written_twice_in_the_repository() -> None:
     """Addresses live only in the inventory's data files, each once."""
     import re

@@ -64,6 +64,10 @@ def ansible_inventory(
         role_vars, vault = _role_vars(loaded, targets, use_lab, policy_dir)
     for asset_id, target in sorted(targets.items()):
         asset, ep = target.asset, target.endpoint
+        if ep.service == "ldap":
+            # a lab domain controller: a directory the audit reads over LDAPS, not a host
+            # Ansible manages (the inventory says Windows, the lab runs Samba in its place)
+            continue
         host_vars: dict[str, Any] = {
             "ansible_host": ep.address,
             "ansible_port": ep.port,
