@@ -87,6 +87,8 @@ def test_demo_policies_load_and_cross_check(loaded) -> None:  # type: ignore[no-
             0,
         ),
         ("  - id: users-dhcp", "  - id: users-directory", "duplicate flow id", 0),
+        ("    min_length: 12", "    min_length: 8", "greater than or equal to 12", 0),
+        ("    lockout_threshold: 5", "    lockout_threshold: 0", "greater than or equal to 1", 0),
         (
             "    to: nvr\n    services: [isapi]",
             "    to: nvrr\n    services: [isapi]",
