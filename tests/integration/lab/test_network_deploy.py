@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from kentops.lab.state import read_state
 from kentops.network.backup import BackupStore, deploy_records, history, show
 from tests.helpers import DEMO
 from tests.integration.lab.conftest import kentops
@@ -74,8 +76,15 @@ def faulty_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         "  - {device: spor-sw-01, kind: down}\n"
         "  - {device: kultur-sw-02, kind: hang_after_login}\n"
         "  - {device: spor-sw-02, kind: auth_fail}\n"
+        "  - {device: nikah-sw-01, kind: slow, delay_s: 0.3}\n"
+        "  - {device: terfi-sw-01, kind: slow, delay_s: 8}\n"
     )
     yield from _lab(tmp_path_factory.mktemp("net-faults"), faults)
+
+
+#: The devices of the faults lab that cannot be read: down, authentication refused, a
+#: session that hangs after the login, and one slower than the command timeout.
+FAILING = {"spor-sw-01", "spor-sw-02", "kultur-sw-02", "terfi-sw-01"}
 
 
 def run_json(env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -170,9 +179,11 @@ def test_a_refused_line_is_rolled_back_and_faults_do_not_block(
     assert devices["kultur-sw-02"]["result"] == "failed"
     assert devices["kultur-sw-02"]["detail"]
     assert devices["hq-sw-k4-01"]["result"] == "compliant"
+    assert devices["nikah-sw-01"]["result"] == "compliant", "slow is not failed"
+    assert devices["terfi-sw-01"]["result"] == "failed"
 
     code, drift = run_json(env, "drift", "--live")
-    assert set(drift["failed"]) == {"spor-sw-01", "spor-sw-02", "kultur-sw-02"}
+    assert set(drift["failed"]) == FAILING
     assert drift["drifted"] == ["hq-sw-k2-01"], "the refused device keeps its drift, nothing else"
 
 
@@ -192,3 +203,62 @@ def test_canary_stops_everything_when_the_first_device_fails(
     assert code == 1
     assert done["devices"]["hq-sw-k2-01"]["result"] == "rolled_back"
     assert done["devices"]["hq-sw-k1-01"]["result"] == "skipped"
+
+
+def test_backup_and_facts_report_each_fault_and_keep_what_was_read(
+    faulty_network: dict[str, str],
+) -> None:
+    env = faulty_network
+    done = kentops("backup", str(DEMO), "--lab", "--json", "--workers", "30", *LIMITS, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    backup = json.loads(done.stdout)
+    failed = backup["failed"]
+    assert set(failed) == FAILING
+    assert "connection" in failed["spor-sw-01"].lower()
+    assert "authentication" in failed["spor-sw-02"].lower()
+    assert failed["kultur-sw-02"] and failed["terfi-sw-01"]
+    read = set(backup["changed"]) | set(backup["unchanged"])
+    assert "nikah-sw-01" in read and "hq-sw-k2-01" in read, "slow and refusing devices are read"
+    store = BackupStore(Path(env["KENTOPS_BACKUP_ROOT"]) / "ornek")
+    for host in read:
+        assert show(store, host).strip()
+    message = subprocess.run(
+        ["git", "-C", str(store.path), "log", "-1", "--format=%B"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert all(host in message for host in FAILING), message
+
+    code, facts = run_json(env, "facts", "--workers", "30")
+    assert code == 1
+    assert set(facts["failed"]) == FAILING
+    assert "nikah-sw-01" in facts["devices"]
+
+
+def test_no_secret_the_lab_knows_is_in_the_backup_history(demo_network: dict[str, str]) -> None:
+    env = demo_network
+    backup = kentops("backup", str(DEMO), "--lab", "--json", env=env)
+    assert backup.returncode == 0, backup.stdout + backup.stderr
+    state = read_state(Path(env["KENTOPS_LAB_DIR"]))
+    assert state is not None
+    secrets = {str(v) for v in state.extra["secrets"].values()}
+    for endpoint in state.endpoints.values():
+        secrets |= {s for s in (endpoint.password, endpoint.enable_secret) if s}
+    secrets = {s for s in secrets if len(s) >= 6}
+    assert len(secrets) >= 5
+    root = Path(env["KENTOPS_BACKUP_ROOT"]) / "ornek"
+    history = subprocess.run(
+        ["git", "-C", str(root), "log", "-p", "--all", "--format=%H%n%B"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "<masked:sha256:" in history, "the history holds the masked configurations"
+    tree = "\n".join(
+        f.read_text(encoding="utf-8", errors="replace")
+        for f in root.rglob("*")
+        if f.is_file() and ".git" not in f.parts
+    )
+    leaked = sorted(s[:3] + "…" for s in secrets if s in history or s in tree)
+    assert leaked == [], f"secrets of the lab found in the backups: {leaked}"
