@@ -278,81 +278,101 @@ def setup(loaded: LoadedInventory, state: Any, rendered_kea: dict[str, str]) -> 
             f"link set dev {client.link} alias {client.netns}",
             f"link set dev {client.link} master {segments[vlan.id].bridge} up",
         ]
-    _sh("ip", "-batch", "-", input_text="\n".join(batch) + "\n")
-    gw = ["ip", "-n", gateway_ns]
-    _sh(*gw, "addr", "add", f"{gateway_address}/{subnet.prefixlen}", "dev", "uplink")
-    _sh(*gw, "link", "set", "lo", "up")
-    _sh(*gw, "link", "set", "uplink", "up")
-    for seg in segments.values():
-        net = ipaddress.IPv4Network(seg.subnet)
-        _sh(*gw, "addr", "add", f"{seg.gateway}/{net.prefixlen}", "dev", seg.vlan[:15])
-        _sh(*gw, "link", "set", seg.vlan[:15], "up")
-    _sh("ip", "netns", "exec", gateway_ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
-    for client in clients:
-        cl = ["ip", "-n", client.netns]
-        _sh(*cl, "link", "set", "eth0", "address", client.mac)
-        _sh(*cl, "link", "set", "lo", "up")
-        _sh(*cl, "link", "set", "eth0", "up")
-        folder = Path(client.folder)
-        (folder / "state").mkdir(parents=True, exist_ok=True)
-        (folder / "run").mkdir(parents=True, exist_ok=True)
-        script = folder / "run" / "dhclient-script"
-        script.write_text(_CLIENT_SCRIPT, encoding="utf-8")
-        script.chmod(0o755)
-        (folder / "run" / "dhclient.conf").write_text(
-            f'timeout 20;\nretry 5;\nsend host-name "{client.name}";\n'
-            "request subnet-mask, routers, domain-name-servers, domain-name, ntp-servers;\n",
-            encoding="utf-8",
+    bridges = [seg.bridge for seg in segments.values()]
+    relay_pid = 0
+    try:
+        _sh("ip", "-batch", "-", input_text="\n".join(batch) + "\n")
+        gw = ["ip", "-n", gateway_ns]
+        _sh(*gw, "addr", "add", f"{gateway_address}/{subnet.prefixlen}", "dev", "uplink")
+        _sh(*gw, "link", "set", "lo", "up")
+        _sh(*gw, "link", "set", "uplink", "up")
+        for seg in segments.values():
+            net = ipaddress.IPv4Network(seg.subnet)
+            _sh(*gw, "addr", "add", f"{seg.gateway}/{net.prefixlen}", "dev", seg.vlan[:15])
+            _sh(*gw, "link", "set", seg.vlan[:15], "up")
+        _sh("ip", "netns", "exec", gateway_ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+        for client in clients:
+            cl = ["ip", "-n", client.netns]
+            _sh(*cl, "link", "set", "eth0", "address", client.mac)
+            _sh(*cl, "link", "set", "lo", "up")
+            _sh(*cl, "link", "set", "eth0", "up")
+            folder = Path(client.folder)
+            (folder / "state").mkdir(parents=True, exist_ok=True)
+            (folder / "run").mkdir(parents=True, exist_ok=True)
+            script = folder / "run" / "dhclient-script"
+            script.write_text(_CLIENT_SCRIPT, encoding="utf-8")
+            script.chmod(0o755)
+            (folder / "run" / "dhclient.conf").write_text(
+                f'timeout 20;\nretry 5;\nsend host-name "{client.name}";\n'
+                "request subnet-mask, routers, domain-name-servers, domain-name, ntp-servers;\n",
+                encoding="utf-8",
+            )
+        # The DHCP server reaches the client VLANs through the gateway, as through the firewall.
+        routes = "\n".join(
+            f"ip route replace {seg.subnet} via {gateway_address}" for seg in segments.values()
         )
-    # The DHCP server reaches the client VLANs through the gateway, as through the firewall.
-    routes = "\n".join(
-        f"ip route replace {seg.subnet} via {gateway_address}" for seg in segments.values()
+        in_host(
+            state,
+            server,
+            f"set -e\ncat >{KEA_CONF}.new\nkea-dhcp4 -t {KEA_CONF}.new >/dev/null\n"
+            f"mv {KEA_CONF}.new {KEA_CONF}\n"
+            "install -d -m 0750 /var/lib/kea /run/kea /run/lock/kea\ninstall -d /var/log/kea\n"
+            "update-rc.d kea-dhcp4-server defaults >/dev/null 2>&1\n"
+            "/etc/init.d/kea-dhcp4-server restart >/dev/null\n"
+            f"{routes}\n",
+            input_text=conf,
+        )
+        relay_argv = [
+            "ip",
+            "netns",
+            "exec",
+            gateway_ns,
+            sys.executable,
+            "-m",
+            "kentops.lab.dhcp",
+            "relay",
+            "--server",
+            host["address"],
+            "--uplink",
+            "uplink",
+            *[x for seg in segments.values() for x in ("--segment", seg.vlan[:15])],
+        ]
+        log = (Path(state.extra["run_dir"]) / "dhcp-relay.log").open("ab")
+        relay_pid = subprocess.Popen(
+            relay_argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        ).pid
+        _wait_kea(state, server)
+        return {
+            "server": server,
+            "server_address": host["address"],
+            "timezone": inv.site.timezone,
+            "collector": collector,
+            "collector_address": addresses.get(collector),
+            "gateway_netns": gateway_ns,
+            "gateway_address": gateway_address,
+            "uplink": uplink,
+            "relay_pid": relay_pid,
+            "image": host["image"],
+            "segments": [asdict(s) for s in segments.values()],
+            "clients": [asdict(c) for c in clients],
+        }
+    except BaseException:
+        _remove(relay_pid, [gateway_ns, *(c.netns for c in clients)], [uplink, *bridges])
+        raise
+
+
+def _remove(relay_pid: int, namespaces: list[str], links: list[str]) -> None:
+    """Undo a setup that failed half-way, so that ``lab dhcp up`` can be run again."""
+    if relay_pid:
+        subprocess.run(["kill", "-KILL", f"-{relay_pid}"], check=False, capture_output=True)
+    batch = [f"link del dev {name}" for name in links] + [f"netns del {ns}" for ns in namespaces]
+    subprocess.run(
+        ["ip", "-force", "-batch", "-"],
+        input="\n".join(batch) + "\n",
+        text=True,
+        check=False,
+        capture_output=True,
     )
-    in_host(
-        state,
-        server,
-        f"set -e\ncat >{KEA_CONF}.new\nkea-dhcp4 -t {KEA_CONF}.new >/dev/null\n"
-        f"mv {KEA_CONF}.new {KEA_CONF}\n"
-        "install -d -m 0750 /var/lib/kea /run/kea /run/lock/kea\ninstall -d /var/log/kea\n"
-        "update-rc.d kea-dhcp4-server defaults >/dev/null 2>&1\n"
-        "/etc/init.d/kea-dhcp4-server restart >/dev/null\n"
-        f"{routes}\n",
-        input_text=conf,
-    )
-    relay_argv = [
-        "ip",
-        "netns",
-        "exec",
-        gateway_ns,
-        sys.executable,
-        "-m",
-        "kentops.lab.dhcp",
-        "relay",
-        "--server",
-        host["address"],
-        "--uplink",
-        "uplink",
-        *[x for seg in segments.values() for x in ("--segment", seg.vlan[:15])],
-    ]
-    log = (Path(state.extra["run_dir"]) / "dhcp-relay.log").open("ab")
-    relay_pid = subprocess.Popen(
-        relay_argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    ).pid
-    _wait_kea(state, server)
-    return {
-        "server": server,
-        "server_address": host["address"],
-        "timezone": inv.site.timezone,
-        "collector": collector,
-        "collector_address": addresses.get(collector),
-        "gateway_netns": gateway_ns,
-        "gateway_address": gateway_address,
-        "uplink": uplink,
-        "relay_pid": relay_pid,
-        "image": host["image"],
-        "segments": [asdict(s) for s in segments.values()],
-        "clients": [asdict(c) for c in clients],
-    }
 
 
 def _wait_kea(state: Any, server: str, timeout_s: float = 20.0) -> None:

@@ -71,6 +71,10 @@ def _run(inventory: Path, action: str, name: str, as_json: bool) -> None:
     from kentops.lab import dhcp
 
     _root, state = _state(inventory)
+    known = [c["name"] for c in state.extra["dhcp"]["clients"]]
+    if name not in known:
+        console.print(f"[red]no lab DHCP client {name!r}[/]: use one of {', '.join(known)}")
+        raise typer.Exit(2)
     try:
         if action == "lease":
             result: dict[str, Any] = {"address": dhcp.lease(state, name)}
