@@ -29,7 +29,10 @@ def broken_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         state = read_state(lab_dir)
         assert state is not None
         # DOWN: its link goes down, so nothing answers at its address
-        namespace = f"{state.run_id}_{DOWN}"
+        listed = subprocess.run(
+            ["ip", "netns", "list"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        namespace = next(n for n in listed if n.endswith(f"{state.run_id}_{DOWN}"))
         subprocess.run(
             ["ip", "netns", "exec", namespace, "ip", "link", "set", "eth0", "down"], check=True
         )
