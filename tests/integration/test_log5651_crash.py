@@ -41,6 +41,12 @@ with archive_lock(archive.root):
     if action == "ingest":
         ctx = SourceContext("hq-srv-dhcp-01", now, source="hq-srv-dhcp-01")
         ingest(archive, Path(log).read_bytes(), log, ctx, now=now)
+    elif action == "prune":
+        from kentops.log5651.prune import prune
+        config = TsaConfig(url, Path(ca), Path(cert))
+        later = now + dt.timedelta(days=730 + 5)
+        report = prune(archive, config, apply=True, now=later, max_delay=dt.timedelta(days=9999))
+        sys.exit(0 if report.ok else 1)
     else:
         report = seal(archive, TsaConfig(url, Path(ca), Path(cert)), now=now)
         sys.exit(0 if report.ok else 1)
@@ -130,3 +136,33 @@ def test_kill_during_seal(
     assert run("ingest", root, log, tsa_config) == 0  # re-ingesting after the kill adds nothing
     assert run("seal", root, log, tsa_config) == 0
     check_complete(root, tsa_config)
+
+
+PRUNE_POINTS = [
+    "write:before-rename@1",
+    "prune:after-event",
+    "write:before-rename@2",
+    "prune:after-list",
+]
+
+
+@pytest.mark.parametrize("point", PRUNE_POINTS)
+def test_kill_during_prune(
+    point: str,
+    log: Path,
+    tmp_path: Path,
+    tsa_config: TsaConfig,  # noqa: F811
+) -> None:
+    root = tmp_path / "archive"
+    assert run("ingest", root, log, tsa_config) == 0
+    assert run("seal", root, log, tsa_config) == 0
+    assert run("prune", root, log, tsa_config, crash=point) == -9
+    assert run("prune", root, log, tsa_config) == 0
+    archive = Archive(root)
+    days = [FIRST + dt.timedelta(days=n) for n in range(3)]
+    assert not any(archive.day_dir(d).exists() for d in days)
+    assert sorted(archive.pruned()) == [d.isoformat() for d in days]
+    report = verify(archive, tsa_config, days[0], days[2], now=NOW, max_delay=LATE_OK)
+    assert report.ok and {d.status for d in report.days} == {"pruned"}
+    events = [p for d in archive.open_days() for p in archive.open_files(d)]
+    assert events  # the removal is logged, to be sealed with the day it happened on
