@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from kentops.log5651.archive import MANIFEST, SUMS, TOKEN, Archive
+from kentops.log5651.archive import ARCHIVE_TZ, MANIFEST, SUMS, TOKEN, Archive
+from kentops.log5651.records import offset_text
 from kentops.log5651.search import Answer, Lease
 
 _STYLE = """
@@ -42,8 +43,8 @@ def _local(text: str | None) -> str:
     if not text:
         return "—"
     when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    local = when.astimezone(dt.timezone(dt.timedelta(hours=3)))
-    return f"{local.strftime('%d.%m.%Y %H:%M:%S')} (UTC+03:00) / {text}"
+    local = when.astimezone(ARCHIVE_TZ)
+    return f"{local.strftime('%d.%m.%Y %H:%M:%S')} (UTC{offset_text(local)}) / {text}"
 
 
 def _lease_rows(lease: Lease) -> str:
@@ -59,6 +60,14 @@ def _lease_rows(lease: Lease) -> str:
         ("Kira bitişi / Lease end", f"{_local(data['end'])} — {reason[0]} / {reason[1]}"),
     ]
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _previous(link: dict[str, str] | None) -> str:
+    if not link:
+        return "— (arşivin ilk günü / the archive's first day)"
+    return (
+        f"{_e(link.get('day'))}: {MANIFEST} SHA-256 <code>{_e(link.get('manifest_sha256'))}</code>"
+    )
 
 
 def _day_section(archive: Archive, answer: Answer, day: dt.date) -> str:
@@ -97,7 +106,7 @@ def _day_section(archive: Archive, answer: Answer, day: dt.date) -> str:
 <tr><th>Zaman damgası / Time stamp</th><td>{_e(gen)} — <code>{TOKEN}</code>,
  TSA {_e(tsa.get("url"))}, TSA sertifikası / certificate SHA-256
  <code>{_e(tsa.get("tsa_cert_sha256"))}</code></td></tr>
-<tr><th>Önceki gün / Previous day</th><td><code>{_e(manifest.get("previous"))}</code></td></tr>
+<tr><th>Önceki gün / Previous day</th><td>{_previous(manifest.get("previous"))}</td></tr>
 </table>
 <table><tr><th>Dosya / File</th><th>Bayt / Bytes</th><th>SHA-256</th></tr>{files}</table>
 """
