@@ -90,3 +90,20 @@ def test_bad_input_is_exit_2(tmp_path: Path, tsa_args: list[str]) -> None:
     assert code == 2 and "shorter than the 730 days" in out
     code, out = cli("seal", *archive, "--day", "2026-13-01", *tsa_args)
     assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_logging_policy_names_sources_by_asset(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "logging.yml").write_text(
+        "sources:\n  - asset: hq-srv-dhcp-01\n    hosts: [dhcp01, dhcp01.belediye.local]\n"
+    )
+    isc = str(FIXTURES / "isc-syslog" / "rfc3339.log")
+    code, out = cli(
+        "ingest", isc, "--archive", str(tmp_path / "a"), "--policies", str(policies), "--json"
+    )
+    assert code == 0, out
+    assert set(json.loads(out)["inputs"][0]["sources"]) == {"hq-srv-dhcp-01"}
+    (policies / "logging.yml").write_text("retention_days: 30\nsources: []\n")
+    code, out = cli("ingest", isc, "--archive", str(tmp_path / "b"), "--policies", str(policies))
+    assert code == 2 and "logging.yml" in out

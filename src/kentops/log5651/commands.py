@@ -25,6 +25,7 @@ from rich.table import Table
 from kentops.log5651.archive import Archive, ingest, parse_day, resolve_root
 from kentops.log5651.config import tsa_config
 from kentops.log5651.parsers import DEFAULT_TZ, FORMATS, FormatError, SourceContext
+from kentops.log5651.policy import LOGGING_FILE, load_logging_policy
 from kentops.log5651.prune import MIN_RETENTION_DAYS, prune
 from kentops.log5651.seal import seal as seal_archive
 from kentops.log5651.search import search_ip, search_mac, search_nat
@@ -33,6 +34,7 @@ from kentops.log5651.store import ArchiveError, archive_lock, write_atomic
 from kentops.log5651.timestamp import TsaConfig
 from kentops.log5651.verify import DEFAULT_MAX_SEAL_DELAY, verify_day
 from kentops.log5651.verify import verify as verify_archive
+from kentops.yamlsource import InvalidInput
 
 console = Console()
 err_console = Console(stderr=True)
@@ -92,6 +94,21 @@ def _day(text: str | None) -> dt.date | None:
         _fail(str(exc))
 
 
+def _source_names(policies: Path) -> tuple[dict[str, str], dict[str, ZoneInfo]]:
+    """Host name -> asset id, and asset id -> time zone, from logging.yml when there is one."""
+    file = policies / LOGGING_FILE
+    if not file.is_file():
+        return {}, {}
+    try:
+        policy = load_logging_policy(file)
+        zones = {s.asset: ZoneInfo(s.timezone) for s in policy.sources if s.timezone}
+    except InvalidInput as exc:
+        _fail("\n".join(str(p) for p in exc.problems))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        _fail(f"{file}: a source's timezone is not a time zone ({exc})")
+    return policy.aliases(), zones
+
+
 def _default_source(name: str) -> str:
     """The source of lines that name none: the file's name, or its folder's when the file is
     named by its day (a collector's ``SOURCE/DAY.log``)."""
@@ -120,10 +137,15 @@ def ingest_cmd(
     timezone: Annotated[
         str, typer.Option("--timezone", help="Zone of times written without an offset")
     ] = DEFAULT_TZ,
+    policies: Annotated[
+        Path,
+        typer.Option("--policies", help="Policy folder: logging.yml maps host names to asset ids"),
+    ] = Path("policies"),
     as_json: JsonOpt = False,
 ) -> None:
     """Add log files to the archive's open days (a second ingest of a file adds nothing)."""
     store = _archive(archive, site)
+    aliases, zones = _source_names(policies)
     if fmt is not None and fmt not in FORMATS:
         _fail(f"--format {fmt}: unknown format; use one of {', '.join(FORMATS)}")
     try:
@@ -150,8 +172,14 @@ def ingest_cmd(
             task = progress.add_task("ingest", total=len(inputs))
             for name, data, mtime in inputs:
                 stem = _default_source(name)
-                ctx = SourceContext(default_source=source or stem, reference=mtime, tz=zone)
-                ctx.source = source
+                ctx = SourceContext(
+                    default_source=aliases.get(source or stem, source or stem),
+                    reference=mtime,
+                    tz=zone,
+                    source=aliases.get(source, source) if source else None,
+                    aliases=aliases,
+                    zones=zones,
+                )
                 reports.append(ingest(store, data, name, ctx, fmt))
                 progress.advance(task)
     except (ArchiveError, FormatError) as exc:
