@@ -134,6 +134,10 @@ def up(
     except LabStartError as exc:
         console.print(f"[red]lab did not start[/]: {exc}")
         raise typer.Exit(1) from None
+    except InvalidInput as exc:  # the policies the hosts and the directory are made from
+        for problem in exc.problems:
+            console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     failed = False
     for part in result.parts:
         if part.skipped:
