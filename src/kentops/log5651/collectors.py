@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from ipaddress import IPv4Address
 from typing import Any
 
 from kentops.compliance.evidence import CollectContext, EvidenceItem, NotCollected
 from kentops.compliance.payloads import ArchiveDay, LeaseRecord, Log5651Archive
+from kentops.inventory.model import Inventory, Zone
 from kentops.log5651.archive import Archive, day_of, resolve_root
 from kentops.log5651.config import tsa_config
 from kentops.log5651.policy import LOGGING_FILE, LoggingPolicy, load_logging_policy
@@ -49,12 +51,44 @@ def _last_leases(archive: Archive, report: VerifyReport) -> list[LeaseRecord]:
     return [held[ip] for ip in sorted(held)]
 
 
+def identified_sessions(
+    inventory: Inventory, archive: Archive, report: VerifyReport
+) -> dict[str, bool]:
+    """Per guest VLAN (and guest SSID): whether the NAT sessions of the last verified day from
+    its subnet carry a user. A network without such sessions is left out (not known)."""
+    verified = [d.day for d in report.days if d.status == "verified"]
+    guests = {v.id: v.subnet for v in inventory.vlan_index().values() if v.zone == Zone.GUEST}
+    if not verified or not guests:
+        return {}
+    flags: dict[str, list[bool]] = {}
+    for item in day_records(archive, verified[-1]):
+        record = item.record
+        inside = (record.nat_inside or "").rsplit(":", 1)[0] or record.ip
+        if record.event != "nat" or not inside:
+            continue
+        try:
+            address = IPv4Address(inside)
+        except ValueError:
+            continue
+        for vlan, subnet in guests.items():
+            if address in subnet:
+                flags.setdefault(vlan, []).append(bool(record.user))
+    out = {vlan: all(values) for vlan, values in flags.items()}
+    if out:
+        for controller in inventory.wireless_controllers:
+            for ssid in controller.ssids:
+                if ssid.vlan_zone == Zone.GUEST:
+                    out[ssid.id] = all(out.values())
+    return out
+
+
 def archive_payload(
     archive: Archive,
     report: VerifyReport,
     now: dt.datetime,
     aliases: dict[str, str],
     retention_days: int | None,
+    inventory: Inventory | None = None,
 ) -> Log5651Archive:
     """The checks' view of a verify report (pruned days left out, sources as asset ids)."""
     days = []
@@ -82,6 +116,9 @@ def archive_payload(
         chain_intact=report.chain_intact if report.days else None,
         problems=[p for d in report.days for p in d.problems][:50],
         leases=_last_leases(archive, report),
+        identified_sessions=identified_sessions(inventory, archive, report)
+        if inventory is not None
+        else {},
     )
 
 
@@ -119,7 +156,12 @@ class Log5651ArchiveCollector:
         report = verify(archive, config, last=last, now=now, max_delay=delay)
         aliases = policy.aliases() if policy is not None else {}
         payload = archive_payload(
-            archive, report, now, aliases, policy.retention_days if policy else None
+            archive,
+            report,
+            now,
+            aliases,
+            policy.retention_days if policy else None,
+            ctx.loaded.inventory,
         )
         content: dict[str, Any] = {
             "archive": str(root),

@@ -24,9 +24,10 @@ from kentops.compliance.evidence import (
 from kentops.compliance.model import Outcome
 from kentops.compliance.payloads import Log5651Archive
 from kentops.inventory.loader import LoadedInventory
-from kentops.log5651.archive import Archive, day_of
+from kentops.log5651.archive import Archive, day_of, ingest
 from kentops.log5651.collectors import Log5651ArchiveCollector
 from kentops.log5651.config import CERT_ENV, ROOT_ENV
+from kentops.log5651.parsers import SourceContext
 from kentops.log5651.seal import seal
 from kentops.log5651.timestamp import TsaConfig
 from tests.helpers import REPO
@@ -120,3 +121,33 @@ def test_nothing_read_is_not_collected(
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(NotCollected, match="cannot be verified"):
         collect(demo_loaded, tmp_path / "a", tmp_path)
+
+
+def test_guest_sessions_with_and_without_a_user(
+    demo_loaded: LoadedInventory,
+    tmp_path: Path,
+    tsa_config: TsaConfig,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ROOT_ENV, str(tsa_config.root_cert))
+    monkeypatch.setenv(CERT_ENV, str(tsa_config.tsa_cert))
+    archive = Archive(tmp_path / "archive")
+    yesterday = day_of(dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
+    lines = []
+    for n, (src, user) in enumerate((("172.16.10.5", ' user="ali"'), ("172.16.20.7", ""))):
+        lines.append(
+            f'date={yesterday} time=10:1{n}:14 devname="FGT-HQ-01" tz="+0300" '
+            f'logid="0000000013" type="traffic" subtype="forward" srcip={src} srcport=5151{n} '
+            f'dstip=93.184.216.34 dstport=443 proto=6 action="close" trandisp="snat" '
+            f"transip=203.0.113.10 transport=4000{n} duration=12{user}"
+        )
+    ctx = SourceContext("hq-fw-01", dt.datetime.now(dt.UTC), source="hq-fw-01")
+    report = ingest(archive, ("\n".join(lines) + "\n").encode(), "fgt.log", ctx)
+    assert report.records == 2, report.as_dict()
+    assert seal(archive, tsa_config).ok
+    payload = collect(demo_loaded, archive.root, tmp_path)[0].data
+    assert payload.identified_sessions == {
+        "hq-guest": True,
+        "kultur-guest": False,
+        "misafir": False,
+    }
