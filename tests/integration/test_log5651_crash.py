@@ -166,3 +166,19 @@ def test_kill_during_prune(
     assert report.ok and {d.status for d in report.days} == {"pruned"}
     events = [p for d in archive.open_days() for p in archive.open_files(d)]
     assert events  # the removal is logged, to be sealed with the day it happened on
+
+
+def test_kill_before_the_ledger_then_seal_then_ingest_again(
+    log: Path,
+    tmp_path: Path,
+    tsa_config: TsaConfig,  # noqa: F811
+) -> None:
+    """The batch was written, its ledger entry was not, and the days were sealed with it: the
+    next ingest of the same file finds the batch in the sealed manifests and adds nothing
+    (not even as late lines)."""
+    root = tmp_path / "archive"
+    assert run("ingest", root, log, tsa_config, crash="ingest:before-ledger") == -9
+    assert run("seal", root, log, tsa_config) == 0
+    assert run("ingest", root, log, tsa_config) == 0
+    assert not Archive(root).open_days()
+    check_complete(root, tsa_config)

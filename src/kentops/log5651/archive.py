@@ -359,12 +359,22 @@ def ingest(
     count = len(lines)
     kinds = _line_kinds(result, count)
     days = _line_days(result, count, arrival)
-    sealed_cache: dict[dt.date, bool] = {}
+    content_id = sha256_bytes(options.encode() + b"\0" + data[skip:])[:32]
+    batch_id = f"{content_id}-{skip}"
+    sealed_cache: dict[dt.date, dt.date | None] = {}
 
-    def target(day: dt.date) -> dt.date:
+    def target(day: dt.date) -> dt.date | None:
+        """Where a line of ``day`` goes: that day while it is open; the arrival day once it
+        is sealed; nowhere when it was sealed with this very batch (an ingest that died
+        before its ledger entry, then a seal, then this run)."""
         if day not in sealed_cache:
-            sealed_cache[day] = archive.is_sealed(day)
-        return arrival if sealed_cache[day] else day
+            if not archive.is_sealed(day):
+                sealed_cache[day] = day
+            elif batch_id in archive.manifest(day).get("batches", []):
+                sealed_cache[day] = None
+            else:
+                sealed_cache[day] = arrival
+        return sealed_cache[day]
 
     # raw lines per (target day, source) in input order; a record's line number is its
     # position among its source's lines in this batch
@@ -373,6 +383,8 @@ def ingest(
     per_source: dict[tuple[dt.date, str], int] = {}
     for index in range(skipped_lines, count):
         day = target(days[index])
+        if day is None:
+            continue
         source = result.line_source[index]
         batch = batches.get(day)
         if batch is None:
@@ -394,6 +406,8 @@ def ingest(
             continue
         own = days[index]
         day = target(own)
+        if day is None:
+            continue
         record.line = position[index]
         if day != own:
             record.late_for = own.isoformat()
@@ -403,9 +417,7 @@ def ingest(
         stats["records"] += 1
         stats["events"][record.event] = stats["events"].get(record.event, 0) + 1
     stamp = now.isoformat()
-    content_id = sha256_bytes(options.encode() + b"\0" + data[skip:])[:32]
     for day, batch in sorted(batches.items()):
-        batch_id = f"{content_id}-{skip}"
         doc = {
             "batch": batch_id,
             "input": name,
@@ -414,8 +426,6 @@ def ingest(
             "raw": batch["raw"],
             "records": batch["records"],
         }
-        if archive.is_sealed(day) and batch_id in archive.manifest(day).get("batches", []):
-            continue  # sealed already, after an ingest that died before its ledger entry
         report.days[day.isoformat()] = len(batch["raw"])
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         write_atomic(archive.open_dir(day) / f"{batch_id}.json.gz", gzip_bytes(body))
