@@ -83,6 +83,10 @@ class DeviceFacts(Payload):
     os_version: str | None = None
     interfaces: dict[str, InterfaceState] = Field(default_factory=dict)
     lldp_neighbors: list[LldpNeighbor] = Field(default_factory=list)
+    lldp_read: bool = Field(
+        default=False,
+        description="The LLDP table was read in this run (an empty list then means none seen)",
+    )
     arp: list[ArpEntry] = Field(default_factory=list)
     ntp: NtpState | None = None
 

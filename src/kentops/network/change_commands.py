@@ -32,12 +32,14 @@ from kentops.network.commands import (
     device_progress,
     load_or_exit,
     print_json,
+    report_problems,
     selected_devices,
     timeouts_of,
     usage_error,
 )
 from kentops.network.connect import DEFAULT_WORKERS
 from kentops.network.remediation import FEATURES
+from kentops.yamlsource import InvalidInput
 
 FeatureOpt = Annotated[
     list[str] | None,
@@ -81,18 +83,22 @@ def drift_command(
     loaded = load_or_exit(inventory, as_json)
     features = _features(feature, as_json)
     devices = selected_devices(loaded, lab, host, as_json)
-    with device_progress("drift", len(devices), quiet=as_json) as hook:
-        run = run_drift(
-            loaded,
-            devices,
-            lab=lab,
-            features=features,
-            live=live,
-            backup_root=store_root,
-            workers=workers,
-            timeouts=timeouts_of(connect_timeout, command_timeout),
-            progress=hook,
-        )
+    try:
+        with device_progress("drift", len(devices), quiet=as_json) as hook:
+            run = run_drift(
+                loaded,
+                devices,
+                lab=lab,
+                features=features,
+                live=live,
+                backup_root=store_root,
+                workers=workers,
+                timeouts=timeouts_of(connect_timeout, command_timeout),
+                progress=hook,
+            )
+    except InvalidInput as exc:  # the policies the render reads
+        report_problems([str(p) for p in exc.problems], as_json)
+        raise typer.Exit(2) from None
     if as_json:
         print_json(run.as_dict())
         raise typer.Exit(0 if run.clean else 1)
@@ -152,19 +158,23 @@ def deploy_command(
     loaded = load_or_exit(inventory, as_json)
     features = _features(feature, as_json)
     devices = selected_devices(loaded, lab, host, as_json)
-    with device_progress("deploy", len(devices), quiet=as_json) as hook:
-        run = run_deploy(
-            loaded,
-            devices,
-            lab=lab,
-            features=features,
-            commit=commit,
-            canary=canary,
-            workers=workers,
-            timeouts=timeouts_of(connect_timeout, command_timeout),
-            backup_root=store_root,
-            progress=hook,
-        )
+    try:
+        with device_progress("deploy", len(devices), quiet=as_json) as hook:
+            run = run_deploy(
+                loaded,
+                devices,
+                lab=lab,
+                features=features,
+                commit=commit,
+                canary=canary,
+                workers=workers,
+                timeouts=timeouts_of(connect_timeout, command_timeout),
+                backup_root=store_root,
+                progress=hook,
+            )
+    except InvalidInput as exc:  # the policies the render reads
+        report_problems([str(p) for p in exc.problems], as_json)
+        raise typer.Exit(2) from None
     if as_json:
         print_json(run.as_dict())
         raise typer.Exit(0 if run.ok else 1)

@@ -59,7 +59,10 @@ def intended_artefact(report: RenderReport, device_id: str) -> Artefact:
 
 
 def policy_dir_of(loaded: LoadedInventory) -> Path:
-    return loaded.root.resolve().parent.parent / "policies"
+    """``policies/`` beside the inventory's ``inventories/`` folder, else ``policies/`` of the
+    working directory (an inventory kept elsewhere, such as a generated one)."""
+    beside = loaded.root.resolve().parent.parent / "policies"
+    return beside if beside.is_dir() else Path("policies")
 
 
 def render_intended(

@@ -89,6 +89,7 @@ def normalise_facts(
         os_version=os_version(_text(facts.get("os_version"))),
         interfaces=state,
         lldp_neighbors=neighbours,
+        lldp_read=lldp is not None,
     )
 
 

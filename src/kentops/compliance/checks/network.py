@@ -1434,15 +1434,23 @@ def neighbours_as_inventoried(ctx: CheckContext, device: Asset) -> list[Finding]
         return [missing or not_collected("device_facts")]
     from kentops.network.facts import neighbour_findings
 
-    if not facts.lldp_neighbors:
+    if not facts.lldp_neighbors and not facts.lldp_read:
         return [
             not_assessed(
-                "Cihaz hiç LLDP komşusu listelemiyor: envanterle karşılaştırılacak bir şey yok",
-                "The device lists no LLDP neighbour: nothing to compare with the inventory",
+                "LLDP tablosu okunmadı: envanterle karşılaştırılacak bir şey yok",
+                "The LLDP table was not read: nothing to compare with the inventory",
                 stored.ref,
             )
         ]
     found = neighbour_findings(ctx.inventory, {device.id: facts})
+    if not found and not facts.lldp_neighbors:
+        return [
+            passed(
+                "LLDP tablosu okundu ve boş: kayıtsız ya da yanlış portta komşu yok",
+                "The LLDP table was read and is empty: no unregistered or miscabled neighbour",
+                stored.ref,
+            )
+        ]
     if not found:
         count = len(facts.lldp_neighbors)
         return [
