@@ -22,7 +22,7 @@ def _scenario_id(path: Path) -> str:
 
 
 def test_every_role_has_a_molecule_scenario() -> None:
-    roles = sorted(p.parent.name for p in ROLES.glob("*/tasks/main.yml"))
+    roles = sorted(p.parents[1].name for p in ROLES.glob("*/tasks/main.yml"))
     assert roles, "no role found"
     without = [r for r in roles if not list((ROLES / r / "molecule").glob("*/molecule.yml"))]
     assert without == [], f"roles without a Molecule scenario: {without}"
