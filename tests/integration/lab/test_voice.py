@@ -22,6 +22,7 @@ import pytest
 
 from kentops.lab.voice import (
     SIP_USER_AGENT,
+    PbxApiServer,
     ProvisioningServer,
     SipResponder,
     sip_options_ping,
@@ -341,3 +342,26 @@ def test_voice_daemon_serves_sip_and_provisioning_until_sigterm(sipp: None, tmp_
     assert not ports_out.exists()
     with pytest.raises(TimeoutError):
         sip_options_ping("127.0.0.1", ports["sip"], timeout=0.3)
+
+
+def test_pbx_interface_serves_its_configuration_and_who_is_registered(tmp_path: Path) -> None:
+    config = tmp_path / "pbx"
+    config.mkdir()
+    phones = tmp_path / "phones"
+    phones.mkdir()
+    (config / "pjsip.conf").write_text(
+        "[global]\ntype=global\n[tpl](!)\ntype=endpoint\n"
+        "[2041](tpl)\nauth=2041-auth\n[2042](tpl)\nauth=2042-auth\n"
+        "[2041-auth]\ntype=auth\n",
+        encoding="utf-8",
+    )
+    (phones / "001565aabbcc.cfg").write_text("account.1.user_name = 2041\n", encoding="utf-8")
+    with PbxApiServer(config, phones) as pbx:
+        status, body, _response = fetch(pbx.port, "/ari/endpoints/PJSIP")
+        assert status == 200
+        states = {e["resource"]: e["state"] for e in json.loads(body)}
+        assert states == {"2041": "online", "2042": "offline"}
+        status, body, _response = fetch(pbx.port, "/config/pjsip.conf")
+        assert (status, body) == (200, (config / "pjsip.conf").read_bytes())
+        assert fetch(pbx.port, "/config/../phones/001565aabbcc.cfg")[0] == 404
+        assert fetch(pbx.port, "/config/missing.conf")[0] == 404
