@@ -428,7 +428,8 @@ def ingest(
         }
         report.days[day.isoformat()] = len(batch["raw"])
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-        write_atomic(archive.open_dir(day) / f"{batch_id}.json.gz", gzip_bytes(body))
+        # open batches live until the seal: fast compression (the sealed files use level 6)
+        write_atomic(archive.open_dir(day) / f"{batch_id}.json.gz", gzip_bytes(body, level=1))
         crash_point("ingest:after-batch")
     crash_point("ingest:before-ledger")
     entries = ledger.setdefault(key, [])

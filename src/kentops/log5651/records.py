@@ -46,6 +46,8 @@ def canonical_mac(text: str | None) -> str | None:
 
 def iso_utc(when: dt.datetime) -> str:
     """``2026-12-03T07:15:02Z`` (microseconds kept when there are any)."""
+    if when.tzinfo is dt.UTC:  # the records' own times: no conversion needed
+        return when.isoformat()[:-6] + "Z"
     text = when.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
 
@@ -97,27 +99,35 @@ class Record:
         out: dict[str, Any] = {"time": iso_utc(self.time), "offset": self.offset}
         if not self.offset_given:
             out["offset_given"] = False
-        for name in (
-            "event",
-            "ip",
-            "mac",
-            "hostname",
-            "user",
-            "lease_s",
-            "nat_inside",
-            "nat_outside",
-            "nat_destination",
-            "protocol",
-            "duration_s",
-            "source",
-            "format",
-            "raw",
-            "line",
-            "late_for",
-        ):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
+        out["event"] = self.event
+        # written out field by field: this runs once per record of every ingest
+        if self.ip is not None:
+            out["ip"] = self.ip
+        if self.mac is not None:
+            out["mac"] = self.mac
+        if self.hostname is not None:
+            out["hostname"] = self.hostname
+        if self.user is not None:
+            out["user"] = self.user
+        if self.lease_s is not None:
+            out["lease_s"] = self.lease_s
+        if self.nat_inside is not None:
+            out["nat_inside"] = self.nat_inside
+        if self.nat_outside is not None:
+            out["nat_outside"] = self.nat_outside
+        if self.nat_destination is not None:
+            out["nat_destination"] = self.nat_destination
+        if self.protocol is not None:
+            out["protocol"] = self.protocol
+        if self.duration_s is not None:
+            out["duration_s"] = self.duration_s
+        out["source"] = self.source
+        out["format"] = self.format
+        if self.raw is not None:
+            out["raw"] = self.raw
+        out["line"] = self.line
+        if self.late_for is not None:
+            out["late_for"] = self.late_for
         return out
 
     @classmethod

@@ -110,9 +110,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def gzip_bytes(data: bytes) -> bytes:
+def gzip_bytes(data: bytes, level: int = 6) -> bytes:
     """gzip with a fixed header time, so the same content always compresses the same."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    return gzip.compress(data, compresslevel=level, mtime=0)
 
 
 def sha256_file(path: Path) -> str:
