@@ -5,12 +5,13 @@ pruned days' manifest hashes."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from kentops.log5651.archive import Archive
+from kentops.log5651.archive import Archive, build_day
 from kentops.log5651.prune import prune
 from kentops.log5651.seal import seal
 from kentops.log5651.store import ArchiveError
@@ -65,3 +66,15 @@ def test_a_day_that_does_not_verify_stops_pruning(tmp_path: Path, tsa_config: Ts
 def test_less_than_two_years_is_refused(tmp_path: Path, tsa_config: TsaConfig) -> None:
     with pytest.raises(ArchiveError, match="shorter than the 730 days"):
         prune(Archive(tmp_path), tsa_config, retention_days=365, now=NOW)
+
+
+def test_the_prune_event_is_a_file_of_the_day_it_happened_on(
+    tmp_path: Path, tsa_config: TsaConfig
+) -> None:
+    archive = old_archive(tmp_path / "a", tsa_config)
+    prune(archive, tsa_config, apply=True, now=NOW, max_delay=LATE_OK)
+    content = build_day(archive, dt.date(2026, 1, 2))
+    (event,) = [
+        json.loads(line) for line in gzip.decompress(content.files["events.jsonl.gz"]).splitlines()
+    ]
+    assert event["event"] == "prune" and sorted(event["days"]) == [d.isoformat() for d in OLD[:2]]
