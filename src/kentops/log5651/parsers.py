@@ -533,10 +533,11 @@ class _Pending:
     zone: ZoneInfo
 
 
-def _year_of_last(reference: dt.datetime, month: int, day: int) -> int:
+def _year_of_last(reference: dt.datetime, month: int, day: int, zone: ZoneInfo) -> int:
     """The year of the input's last RFC 3164 line: the reference's year, unless that date is
-    after the reference (then the line was written the year before)."""
-    ref = reference.date()
+    after the reference (then the line was written the year before). Both are dates of the
+    source's own clock: 1 January 01:30 in Istanbul is still 31 December in UTC."""
+    ref = reference.astimezone(zone).date() if reference.tzinfo else reference.date()
     try:
         candidate = dt.date(ref.year, month, day)
     except ValueError:  # 29 February outside a leap year
@@ -651,7 +652,7 @@ def parse_lines(lines: list[str], ctx: SourceContext, fmt: str | None = None) ->
             counts.ignored += 1
     if pending:
         last = pending[-1]
-        base = _year_of_last(ctx.reference, last.month, last.day) - last.rollovers
+        base = _year_of_last(ctx.reference, last.month, last.day, last.zone) - last.rollovers
         for item in pending:
             h, mi, s = (int(x) for x in item.hms.split(":"))
             try:

@@ -61,6 +61,16 @@ def test_rfc3164_year_comes_from_the_file_time_not_the_clock() -> None:
         assert record.time.astimezone(ZoneInfo("Europe/Istanbul")).year == year
 
 
+def test_rfc3164_new_year_is_the_sources_own_new_year() -> None:
+    """A line of 1 January 01:30 Istanbul time, read at 02:00 Istanbul (still 31 December in
+    UTC), belongs to the new year."""
+    lines = b"Jan  1 01:30:00 dhcp01 dhcpd[1]: DHCPACK on 10.0.0.5 to 0:1:2:3:4:5 via eth0\n"
+    ctx = context({"default_source": "s", "reference": "2026-12-31T23:00:00+00:00"})
+    (record,) = parse_bytes(lines, ctx).records
+    local = record.time.astimezone(ZoneInfo("Europe/Istanbul"))
+    assert (local.year, local.month, local.day, local.hour) == (2027, 1, 1, 1)
+
+
 def test_time_without_offset_is_the_sources_own_zone() -> None:
     line = b"2026-07-01T12:00:00 dhcp01 dhcpd[1]: DHCPACK on 10.0.0.5 to 0:1:2:3:4:5 via eth0\n"
     ctx = context({"default_source": "s", "reference": "2026-07-02T00:00:00+00:00"})
