@@ -1,7 +1,7 @@
 """The push jobs of .gitlab-ci.yml run green for real, with gitlab-ci-local in shell mode.
 
-The repository's tracked files (as they are in the working tree) are copied into a temporary
-git repository, and ``scripts/gitlab-ci-local --shell-executor-no-image`` runs the pipeline
+The repository's committed tree (``git archive HEAD``) is unpacked into a temporary git
+repository, and ``scripts/gitlab-ci-local --shell-executor-no-image`` runs the pipeline
 there as GitLab would on a push: lint, validate, render --check, policy check and the unit
 tests with their JUnit report. The unit-test job is narrowed to one cheap module through
 ``KENTOPS_CI_TESTS`` (the pipeline's own variable), because `make test` runs the whole suite
@@ -33,15 +33,12 @@ def missing_tools() -> list[str]:
 
 
 def copy_tracked_tree(target: Path) -> None:
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.split(b"\0")
-    for name in filter(None, files):
-        source = REPO / os.fsdecode(name)
-        if source.is_file():  # a tracked file someone is deleting right now is left out
-            dest = target / os.fsdecode(name)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest)
+    """The committed tree (what GitLab would check out), as a repository of its own."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     for args in (
         ["init", "-q", "-b", "main"],
         ["add", "-A"],
