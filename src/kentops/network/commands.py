@@ -76,11 +76,19 @@ SiteOpt = Annotated[
 class DefaultRunGroup(typer.core.TyperGroup):
     """``kentops backup INVENTORY`` runs a backup; ``kentops backup log ...`` a subcommand."""
 
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+    def _with_run(self, args: list[str]) -> list[str]:
         first = args[0] if args else None
         if first is not None and first not in self.commands and first not in ("--help", "-h"):
-            args = ["run", *args]
-        return super().resolve_command(ctx, args)
+            return ["run", *args]
+        return args
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # before the group parses options: `kentops backup --lab INVENTORY` is a run too
+        parsed: list[str] = super().parse_args(ctx, self._with_run(args))
+        return parsed
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        return super().resolve_command(ctx, self._with_run(args))
 
 
 backup_app = typer.Typer(

@@ -3,6 +3,7 @@ truncated configurations refused; log, show, diff and deploy records read back."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,17 @@ def test_log_show_diff_commands_read_the_history(tmp_path: Path) -> None:
     missing = run("show", "sw1", "nosuchrev")
     assert missing.returncode == 2
     assert "no revision" in missing.stderr
+
+
+def test_a_backup_run_takes_its_options_before_or_after_the_inventory(tmp_path: Path) -> None:
+    kentops = str(Path(sys.executable).parent / "kentops")
+    env = {**os.environ, "KENTOPS_LAB_DIR": str(tmp_path / "no-lab")}
+    for args in (
+        ["--lab", "--workers", "3", "inventories/demo", "--json"],
+        ["inventories/demo", "--lab", "--workers", "3", "--json"],
+    ):
+        done = subprocess.run(
+            [kentops, "backup", *args], capture_output=True, text=True, cwd=REPO, env=env
+        )
+        assert done.returncode == 2, done.stderr
+        assert "no lab state" in done.stdout, done.stdout + done.stderr
