@@ -6,6 +6,7 @@ set -euo pipefail
 out=$1
 repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 work=$(mktemp -d)
+chmod 0755 "$work"
 trap 'rm -rf "$work"' EXIT
 git -C "$repo" archive --format=tar HEAD | tar -x -C "$work"
 uv export --project "$repo" --frozen --no-dev --no-hashes --no-emit-project -q -o "$work/requirements.txt"
