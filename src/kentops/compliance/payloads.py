@@ -219,27 +219,12 @@ class BackupRun(Payload):
     error: str | None = None
 
 
-class BackupRun(Payload):
-    """The last run of the host's backup job, as the job recorded it."""
-
-    time: dt.datetime
-    ok: bool
-    error: str | None = None
-
-
 class BackupState(Payload):
     """backup_state: the restic repository state of one server or service."""
 
     asset_id: str
     backup_class: str | None = None
     snapshots: list[Snapshot] = Field(default_factory=list)
-    last_run: BackupRun | None = Field(
-        default=None, description="The backup job's last run and, when it failed, why"
-    )
-    problems: list[str] = Field(
-        default_factory=list,
-        description="Read in this run: repositories that failed to open, full filesystems",
-    )
     last_run: BackupRun | None = Field(
         default=None, description="The backup job's last run and, when it failed, why"
     )
