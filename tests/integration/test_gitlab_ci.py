@@ -13,6 +13,7 @@ test is skipped with the reason, and under CI=true it fails.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -97,9 +98,11 @@ def test_push_pipeline_runs_green(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     for job in PUSH_JOBS:
-        assert f"{job} finished in" in output or f"{job}  finished in" in output, (
+        # gitlab-ci-local pads job names to the longest one: "lint       finished in 12 s"
+        assert re.search(rf"^{re.escape(job)} +finished in ", output, re.MULTILINE), (
             f"job {job} did not run:\n{output[-4000:]}"
         )
+        assert re.search(rf"^ PASS +{re.escape(job)} *$", output, re.MULTILINE), output[-4000:]
     assert "audit" not in [line.split()[0] for line in output.splitlines() if line.strip()]
     junit = ET.parse(project / "junit.xml").getroot()
     suite = junit if junit.tag == "testsuite" else junit.find("testsuite")
