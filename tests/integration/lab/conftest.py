@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,27 @@ def lab_hosts(lab_dir: Path, hosts: Sequence[str]) -> Iterator[dict[str, Any]]:
     finally:
         if read_state(lab_dir) is not None:
             kentops("lab", "down", env=env)
+
+
+def lab_audit_results(env: dict[str, str], out: Path, timeout: float = 600) -> dict[str, Any]:
+    """``kentops audit --lab --json`` of the demo into ``out``; its results.json as a dict."""
+    done = kentops(
+        "audit",
+        str(DEMO),
+        "--policies",
+        str(REPO / "policies"),
+        "--lab",
+        "--json",
+        "--out",
+        str(out / "reports"),
+        "--evidence",
+        str(out / "evidence"),
+        env=env,
+        timeout=timeout,
+    )
+    assert done.returncode in {0, 1}, done.stdout + done.stderr
+    summary = json.loads(done.stdout)
+    results: dict[str, Any] = json.loads(
+        Path(summary["reports"]["results"]).read_text(encoding="utf-8")
+    )
+    return results

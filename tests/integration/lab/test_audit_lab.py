@@ -8,16 +8,13 @@ evidence read from the device), the device is non-compliant.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from kentops.lab.orchestrate import DRIFT_FILE
-from tests.helpers import DEMO, REPO
-from tests.integration.lab.conftest import kentops
+from tests.integration.lab.conftest import lab_audit_results
 
 pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab")]
 
@@ -53,22 +50,7 @@ def _drifted() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def lab_audit(demo_lab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     out = tmp_path_factory.mktemp("lab-audit")
-    done = kentops(
-        "audit",
-        str(DEMO),
-        "--policies",
-        str(REPO / "policies"),
-        "--lab",
-        "--json",
-        "--out",
-        str(out / "reports"),
-        "--evidence",
-        str(out / "evidence"),
-        env=demo_lab["env"],
-    )
-    assert done.returncode in {0, 1}, done.stdout + done.stderr
-    summary = json.loads(done.stdout)
-    return json.loads(Path(summary["reports"]["results"]).read_text(encoding="utf-8"))
+    return lab_audit_results(demo_lab["env"], out)
 
 
 def test_every_drift_kind_names_the_control_it_breaks() -> None:

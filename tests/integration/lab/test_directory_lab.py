@@ -30,7 +30,7 @@ from kentops.lab.state import read_state
 from kentops.policy import load_policies
 from kentops.servers import directory
 from tests.helpers import DEMO, REPO, lab_prerequisite
-from tests.integration.lab.conftest import hosts_prerequisite, kentops
+from tests.integration.lab.conftest import hosts_prerequisite, kentops, lab_audit_results
 
 pytestmark = [pytest.mark.slow, pytest.mark.lab, pytest.mark.xdist_group("lab-directory")]
 
@@ -67,22 +67,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def _audit(lab: dict[str, Any], out: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """control id -> DC -> its result row, from `kentops audit --lab`."""
-    done = kentops(
-        "audit",
-        str(DEMO),
-        "--policies",
-        str(REPO / "policies"),
-        "--lab",
-        "--json",
-        "--out",
-        str(out / "reports"),
-        "--evidence",
-        str(out / "evidence"),
-        env=lab["env"],
-    )
-    assert done.returncode in {0, 1}, done.stdout + done.stderr
-    summary = json.loads(done.stdout)
-    results = json.loads(Path(summary["reports"]["results"]).read_text(encoding="utf-8"))
+    results = lab_audit_results(lab["env"], out)
     return {
         c["id"]: {r["subject"]: r for r in c["results"] if r["subject"] in DCS}
         for c in results["controls"]

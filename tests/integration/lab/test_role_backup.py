@@ -20,7 +20,7 @@ import pytest
 
 from kentops.lab.state import read_state
 from tests.helpers import DEMO, REPO, lab_prerequisite
-from tests.integration.lab.conftest import VENV_BIN, hosts_prerequisite, kentops
+from tests.integration.lab.conftest import VENV_BIN, hosts_prerequisite, kentops, lab_audit_results
 
 pytestmark = [pytest.mark.slow, pytest.mark.lab, pytest.mark.xdist_group("lab-hosts")]
 
@@ -97,23 +97,7 @@ def _fact(lab: dict[str, Any], host: str) -> dict[str, Any]:
 def _audit(lab: dict[str, Any], name: str) -> dict[str, dict[str, dict[str, Any]]]:
     """control id -> subject -> result row, of `kentops audit --lab` now."""
     out = Path(lab["tmp"]) / name
-    done = kentops(
-        "audit",
-        str(DEMO),
-        "--policies",
-        str(REPO / "policies"),
-        "--lab",
-        "--json",
-        "--out",
-        str(out / "reports"),
-        "--evidence",
-        str(out / "evidence"),
-        env=lab["env"],
-        timeout=1200,
-    )
-    assert done.returncode in {0, 1}, done.stdout + done.stderr
-    summary = json.loads(done.stdout)
-    results = json.loads(Path(summary["reports"]["results"]).read_text(encoding="utf-8"))
+    results = lab_audit_results(lab["env"], out, timeout=1200)
     return {
         c["id"]: {r["subject"]: r for r in c["results"]}
         for c in results["controls"]
